@@ -1,0 +1,134 @@
+package data
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Batcher yields mini-batches of a Dataset, epoch after epoch, in a seeded order.
+// It owns its output buffers, allocated once by NewBatcher: Next allocates nothing.
+// A Batcher is not safe for concurrent use.
+type Batcher struct {
+	// DropLast makes an epoch end before a last batch that would be partial.
+	// Set it before the first call to Next.
+	DropLast bool
+
+	d       *Dataset
+	batch   int
+	shuffle bool
+	seed    uint64
+	src     *rand.PCG
+	perm    []int32 // row order of the current epoch
+
+	epoch int  // epochs started
+	pos   int  // rows of the current epoch already returned
+	ended bool // the end of the current epoch (or no epoch yet) was reported
+	n     int  // rows in the current batch
+
+	x   []float32
+	y   []float32
+	idx []int32
+}
+
+// NewBatcher returns a Batcher over d with batch rows per batch. With shuffle set, the
+// rows of epoch e come in an order that depends only on (seed, e); without it they come
+// in dataset order. It panics if batch < 1, if d is inconsistent (see Dataset.Check), or
+// if d has 2³¹ rows or more: these are programming errors, not bad input.
+func NewBatcher(d *Dataset, batch int, shuffle bool, seed uint64) *Batcher {
+	if batch < 1 {
+		panic(fmt.Sprintf("data: NewBatcher: batch size %d, want at least 1", batch))
+	}
+	if err := d.Check(); err != nil {
+		panic("data: NewBatcher: " + err.Error())
+	}
+	if d.Len() > math.MaxInt32 {
+		panic(fmt.Sprintf("data: NewBatcher: dataset %q has %d rows, more than a Batcher indexes", d.Name, d.Len()))
+	}
+	b := &Batcher{d: d, batch: batch, shuffle: shuffle, seed: seed, src: rand.NewPCG(0, 0), ended: true}
+	b.alloc(min(batch, d.Len()))
+	return b
+}
+
+// alloc allocates the permutation and output buffers for batches of up to rows rows.
+func (b *Batcher) alloc(rows int) {
+	b.perm = make([]int32, b.d.Len())
+	identity(b.perm)
+	b.x = make([]float32, rows*b.d.Features())
+	b.idx = make([]int32, rows)
+	if b.d.Labelled() {
+		b.y = make([]float32, rows)
+	}
+}
+
+// Next fills the next batch and returns its number of rows n. n is the batch size except
+// for the last batch of an epoch, which may be smaller unless DropLast is set. At the end
+// of an epoch Next returns 0, false; the call after that starts the next epoch.
+func (b *Batcher) Next() (n int, ok bool) {
+	if b.ended {
+		b.start(b.epoch + 1)
+	}
+	n = min(b.batch, b.d.Len()-b.pos)
+	if n <= 0 || (b.DropLast && n < b.batch) {
+		b.ended, b.n = true, 0
+		return 0, false
+	}
+	b.fill(n)
+	return n, true
+}
+
+// start begins epoch e at its first row.
+func (b *Batcher) start(e int) {
+	b.epoch, b.pos, b.ended, b.n = e, 0, false, 0
+	if b.shuffle {
+		b.src.Seed(b.seed, uint64(e))
+		identity(b.perm)
+		shuffle(b.perm, b.src)
+	}
+}
+
+// fill copies the next n rows of the epoch into the output buffers.
+func (b *Batcher) fill(n int) {
+	f := b.d.Features()
+	for k, r := range b.perm[b.pos : b.pos+n] {
+		copy(b.x[k*f:(k+1)*f], b.d.X[int(r)*f:(int(r)+1)*f])
+		if b.y != nil {
+			b.y[k] = float32(b.d.Y[r])
+		}
+		b.idx[k] = r
+	}
+	b.pos += n
+	b.n = n
+}
+
+// X returns the features of the current batch: n*Features() values, row-major. The slice
+// aliases the Batcher's buffer and is overwritten by the next call to Next.
+func (b *Batcher) X() []float32 { return b.x[:b.n*b.d.Features()] }
+
+// Y returns the labels of the current batch as float32 class ids, n of them, or nil for an
+// unlabelled dataset. The slice is overwritten by the next call to Next.
+func (b *Batcher) Y() []float32 {
+	if b.y == nil {
+		return nil
+	}
+	return b.y[:b.n]
+}
+
+// Index returns the dataset row of each sample of the current batch, n of them.
+// The slice is overwritten by the next call to Next.
+func (b *Batcher) Index() []int32 { return b.idx[:b.n] }
+
+// Epoch returns how many epochs have started: 0 before the first call to Next, 1 during
+// (and at the reported end of) the first epoch, and so on.
+func (b *Batcher) Epoch() int { return b.epoch }
+
+// BatchSize returns the number of rows of a full batch.
+func (b *Batcher) BatchSize() int { return b.batch }
+
+// StepsPerEpoch returns the number of batches Next yields per epoch.
+func (b *Batcher) StepsPerEpoch() int {
+	if b.DropLast {
+		return b.d.Len() / b.batch
+	}
+	return (b.d.Len() + b.batch - 1) / b.batch
+}
