@@ -213,3 +213,14 @@ func TestNewBatcherPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestPermMatchesBatcher(t *testing.T) {
+	b := NewBatcher(seq(30, 1, 2), 30, true, 5)
+	epoch(t, b)
+	rows, _ := epoch(t, b)
+	for i, r := range Perm(30, 5, 2) {
+		if rows[i] != int32(r) {
+			t.Fatalf("Perm(30, 5, 2) = %v, epoch 2 = %v", Perm(30, 5, 2), rows)
+		}
+	}
+}

@@ -6,14 +6,14 @@ import (
 )
 
 // identity sets p[i] = i.
-func identity(p []int32) {
+func identity[T int | int32](p []T) {
 	for i := range p {
-		p[i] = int32(i)
+		p[i] = T(i)
 	}
 }
 
 // shuffle permutes p uniformly (Fisher–Yates) with numbers drawn from src.
-func shuffle(p []int32, src *rand.PCG) {
+func shuffle[T int | int32](p []T, src *rand.PCG) {
 	for i := len(p) - 1; i > 0; i-- {
 		j := uintn(src, uint64(i+1))
 		p[i], p[j] = p[j], p[i]
@@ -32,4 +32,14 @@ func uintn(src *rand.PCG, n uint64) uint64 {
 		}
 	}
 	return hi
+}
+
+// Perm returns a uniformly random permutation of [0, n) that depends only on (seed,
+// stream) and is the same on every platform: the one a shuffling Batcher uses for epoch
+// e is Perm(n, seed, e). Loaders use it, with their own streams, to mix or split rows.
+func Perm(n int, seed, stream uint64) []int {
+	p := make([]int, n)
+	identity(p)
+	shuffle(p, rand.NewPCG(seed, stream))
+	return p
 }
