@@ -1,0 +1,202 @@
+package kernels
+
+import "math"
+
+// Copy sets dst[i] = x[i].
+func Copy(dst, x []float32) { copy(dst, x) }
+
+// Fill sets every dst[i] = v.
+func Fill(dst []float32, v float32) {
+	for i := range dst {
+		dst[i] = v
+	}
+}
+
+// Add sets dst[i] = a[i] + b[i].
+func Add(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+}
+
+// Sub sets dst[i] = a[i] - b[i].
+func Sub(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] - b[i]
+	}
+}
+
+// Mul sets dst[i] = a[i] * b[i].
+func Mul(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+// Div sets dst[i] = a[i] / b[i].
+func Div(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] / b[i]
+	}
+}
+
+// AddScalar sets dst[i] = x[i] + s.
+func AddScalar(dst, x []float32, s float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] + s
+	}
+}
+
+// SubScalar sets dst[i] = x[i] - s.
+func SubScalar(dst, x []float32, s float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] - s
+	}
+}
+
+// ScalarSub sets dst[i] = s - x[i].
+func ScalarSub(dst []float32, s float32, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = s - x[i]
+	}
+}
+
+// MulScalar sets dst[i] = x[i] * s.
+func MulScalar(dst, x []float32, s float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] * s
+	}
+}
+
+// DivScalar sets dst[i] = x[i] / s.
+func DivScalar(dst, x []float32, s float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] / s
+	}
+}
+
+// ScalarDiv sets dst[i] = s / x[i].
+func ScalarDiv(dst []float32, s float32, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = s / x[i]
+	}
+}
+
+// Neg sets dst[i] = -x[i].
+func Neg(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = -x[i]
+	}
+}
+
+// Exp sets dst[i] = e^x[i].
+func Exp(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = float32(math.Exp(float64(x[i])))
+	}
+}
+
+// Log sets dst[i] = ln x[i].
+func Log(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = float32(math.Log(float64(x[i])))
+	}
+}
+
+// Sqrt sets dst[i] = √x[i].
+func Sqrt(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = float32(math.Sqrt(float64(x[i])))
+	}
+}
+
+// Square sets dst[i] = x[i]².
+func Square(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] * x[i]
+	}
+}
+
+// Abs sets dst[i] = |x[i]|.
+func Abs(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = float32(math.Abs(float64(x[i])))
+	}
+}
+
+// Relu sets dst[i] = max(x[i], 0).
+func Relu(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		v := x[i]
+		if v < 0 {
+			v = 0
+		}
+		dst[i] = v
+	}
+}
+
+// LeakyRelu sets dst[i] = x[i] if x[i] > 0, else slope*x[i].
+func LeakyRelu(dst, x []float32, slope float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		v := x[i]
+		if v < 0 {
+			v *= slope
+		}
+		dst[i] = v
+	}
+}
+
+// Tanh sets dst[i] = tanh x[i].
+func Tanh(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = float32(math.Tanh(float64(x[i])))
+	}
+}
+
+// Sigmoid sets dst[i] = 1 / (1 + e^-x[i]).
+func Sigmoid(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = float32(1 / (1 + math.Exp(-float64(x[i]))))
+	}
+}
+
+// Clamp sets dst[i] = min(max(x[i], lo), hi).
+func Clamp(dst, x []float32, lo, hi float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = min(max(x[i], lo), hi)
+	}
+}
+
+// geluC is √(2/π), the constant of the tanh approximation of GELU.
+const geluC = 0.7978845608028654
+
+// Gelu sets dst[i] to the tanh approximation of GELU:
+// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+func Gelu(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		v := float64(x[i])
+		dst[i] = float32(0.5 * v * (1 + math.Tanh(geluC*(v+0.044715*v*v*v))))
+	}
+}

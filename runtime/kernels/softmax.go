@@ -1,0 +1,183 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Softmax sets dst to the softmax of x along the middle axis of [outer, n, inner],
+// subtracting the maximum first for stability.
+func Softmax(dst, x []float32, outer, n, inner int) {
+	for o := range outer {
+		for i := range inner {
+			base := o*n*inner + i
+			m := lineMax(x, base, n, inner)
+			var s float64
+			for j := range n {
+				e := math.Exp(float64(x[base+j*inner] - m))
+				dst[base+j*inner] = float32(e)
+				s += e
+			}
+			inv := float32(1 / s)
+			for j := range n {
+				dst[base+j*inner] *= inv
+			}
+		}
+	}
+}
+
+// LogSoftmax sets dst[.,j,.] = x[.,j,.] - log Σ_k exp x[.,k,.] along the middle axis
+// of [outer, n, inner], using the log-sum-exp trick.
+func LogSoftmax(dst, x []float32, outer, n, inner int) {
+	for o := range outer {
+		for i := range inner {
+			base := o*n*inner + i
+			lse := logSumExp(x, base, n, inner)
+			for j := range n {
+				dst[base+j*inner] = x[base+j*inner] - lse
+			}
+		}
+	}
+}
+
+// SoftmaxGrad sets dst = y·(g - Σ_j g·y) along the middle axis, where y = softmax x.
+func SoftmaxGrad(dst, g, y []float32, outer, n, inner int) {
+	for o := range outer {
+		for i := range inner {
+			base := o*n*inner + i
+			var s float32
+			for j := range n {
+				s += g[base+j*inner] * y[base+j*inner]
+			}
+			for j := range n {
+				k := base + j*inner
+				dst[k] = y[k] * (g[k] - s)
+			}
+		}
+	}
+}
+
+// LogSoftmaxGrad sets dst = g - exp(y)·Σ_j g along the middle axis, where
+// y = log_softmax x.
+func LogSoftmaxGrad(dst, g, y []float32, outer, n, inner int) {
+	for o := range outer {
+		for i := range inner {
+			base := o*n*inner + i
+			var s float32
+			for j := range n {
+				s += g[base+j*inner]
+			}
+			for j := range n {
+				k := base + j*inner
+				dst[k] = g[k] - float32(math.Exp(float64(y[k])))*s
+			}
+		}
+	}
+}
+
+// lineMax is the maximum of x[base + j*stride] for j < n.
+func lineMax(x []float32, base, n, stride int) float32 {
+	m := float32(math.Inf(-1))
+	for j := range n {
+		m = max(m, x[base+j*stride])
+	}
+	return m
+}
+
+// logSumExp is log Σ_j exp x[base + j*stride], computed stably.
+func logSumExp(x []float32, base, n, stride int) float32 {
+	m := lineMax(x, base, n, stride)
+	if math.IsInf(float64(m), 0) {
+		return m
+	}
+	var s float64
+	for j := range n {
+		s += math.Exp(float64(x[base+j*stride] - m))
+	}
+	return m + float32(math.Log(s))
+}
+
+// SoftmaxCrossEntropy returns the mean over rows of -log softmax(logits)[label] for
+// logits [rows, k] and labels [rows] holding class ids as float32. bad is the first
+// row whose label is not an integer in [0, k), or -1; the loss is NaN when bad >= 0.
+func SoftmaxCrossEntropy(logits, labels []float32, rows, k int) (loss float32, bad int) {
+	var s float64
+	for r := range rows {
+		c := classID(labels[r], k)
+		if c < 0 {
+			return float32(math.NaN()), r
+		}
+		s += float64(logSumExp(logits, r*k, k, 1) - logits[r*k+c])
+	}
+	return float32(s / float64(rows)), -1
+}
+
+// SoftmaxCrossEntropyGrad sets dst = scale·(softmax(logits) - onehot(labels)),
+// the gradient of SoftmaxCrossEntropy when scale = upstream/rows. Rows with an invalid
+// label get a zero gradient.
+func SoftmaxCrossEntropyGrad(dst, logits, labels []float32, rows, k int, scale float32) {
+	Softmax(dst, logits, rows, k, 1)
+	for r := range rows {
+		row := dst[r*k : (r+1)*k]
+		c := classID(labels[r], k)
+		if c < 0 {
+			clear(row)
+			continue
+		}
+		row[c] -= 1
+		MulScalar(row, row, scale)
+	}
+}
+
+// classID converts a float32 class id to an index in [0, k), or -1 if it is not one.
+func classID(v float32, k int) int {
+	c := int(v)
+	if float32(c) != v || c < 0 || c >= k {
+		return -1
+	}
+	return c
+}
+
+// MSE returns the mean of (a[i] - b[i])², accumulated in float64.
+func MSE(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s float64
+	for i := range a {
+		d := float64(a[i] - b[i])
+		s += d * d
+	}
+	return float32(s / float64(len(a)))
+}
+
+// MSEGrad sets dst[i] = scale·(a[i] - b[i]); with scale = 2·upstream/len(a) it is the
+// gradient of MSE with respect to a.
+func MSEGrad(dst, a, b []float32, scale float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = scale * (a[i] - b[i])
+	}
+}
+
+// Dropout draws an inverted-dropout mask from rng (mask[i] = 0 with probability rate,
+// else 1/(1-rate), for 0 <= rate < 1) and sets dst[i] = x[i]·mask[i]. Each 64-bit draw gives two
+// 32-bit uniforms, so the mask depends only on the generator's state.
+func Dropout(dst, mask, x []float32, rng *rand.PCG, rate float32) {
+	keep := float32(1 / (1 - float64(rate)))
+	limit := uint32(float64(rate) * (1 << 32))
+	for i := 0; i < len(mask); i += 2 {
+		u := rng.Uint64()
+		mask[i] = pick(uint32(u) < limit, keep)
+		if i+1 < len(mask) {
+			mask[i+1] = pick(uint32(u>>32) < limit, keep)
+		}
+	}
+	Mul(dst, x, mask)
+}
+
+// pick returns 0 if drop, else keep.
+func pick(drop bool, keep float32) float32 {
+	if drop {
+		return 0
+	}
+	return keep
+}
