@@ -1,0 +1,165 @@
+package syntax
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The grammar, as participle structs. They never leave this package: convert.go turns
+// them into the AST of ast.go. The grammar is LL(1) (UseLookahead(0)): once the first
+// token of an alternative has matched, the parser commits to it, so that an error is
+// reported where the input goes wrong rather than where backtracking gave up.
+
+// gFile is the part of a recipe after its title; the title is read by hand (parse.go)
+// so that a missing title does not hide the declarations.
+type gFile struct {
+	Decls []*gDecl `parser:"@@*"`
+}
+
+type gDecl struct {
+	Keyword gIdent  `parser:"@@"`
+	Name    *gIdent `parser:"@@?"`
+	On      *gExpr  `parser:"( 'on' @@ )?"`
+	Value   *gExpr  `parser:"( '=' @@"`
+	Body    *gBody  `parser:"| @@ )"`
+}
+
+type gIdent struct {
+	Pos  lexer.Position
+	Name string `parser:"@Ident"`
+}
+
+type gBody struct {
+	Stmts  []*gStmt    `parser:"'{' @@*"`
+	Rbrace lexer.Token `parser:"@'}'"`
+}
+
+type gStmt struct {
+	Name   gIdent    `parser:"@@"`
+	Assign *gExpr    `parser:"( '=' @@"`
+	Cmd    *gCommand `parser:"| @@ )"`
+}
+
+type gCommand struct {
+	Args  []*gExpr `parser:"@@ ( ',' @@ )*"`
+	Every *gExpr   `parser:"( 'every' @@ )?"`
+	Items []*gExpr `parser:"( ':' @@ ( ',' @@ )* )?"`
+}
+
+// gExpr is the lowest precedence level: X then Y. Each level is a left operand and a
+// list of (operator, right operand); convert folds the list to the left.
+type gExpr struct {
+	X    *gPipe     `parser:"@@"`
+	Rest []*gThenOp `parser:"@@*"`
+}
+
+type gThenOp struct {
+	Op lexer.Token `parser:"@'then'"`
+	Y  *gPipe      `parser:"@@"`
+}
+
+type gPipe struct {
+	X    *gArrow    `parser:"@@"`
+	Rest []*gPipeOp `parser:"@@*"`
+}
+
+type gPipeOp struct {
+	Op lexer.Token `parser:"@'|>'"`
+	Y  *gArrow     `parser:"@@"`
+}
+
+type gArrow struct {
+	X    *gSum       `parser:"@@"`
+	Rest []*gArrowOp `parser:"@@*"`
+}
+
+type gArrowOp struct {
+	Op lexer.Token `parser:"@'->'"`
+	Y  *gSum       `parser:"@@"`
+}
+
+type gSum struct {
+	X    *gProduct `parser:"@@"`
+	Rest []*gSumOp `parser:"@@*"`
+}
+
+type gSumOp struct {
+	Op lexer.Token `parser:"@( '+' | '-' )"`
+	Y  *gProduct   `parser:"@@"`
+}
+
+type gProduct struct {
+	X    *gUnary       `parser:"@@"`
+	Rest []*gProductOp `parser:"@@*"`
+}
+
+type gProductOp struct {
+	Op lexer.Token `parser:"@( '*' | '/' )"`
+	Y  *gUnary     `parser:"@@"`
+}
+
+// gUnary is a run of minus signs: a list, not a recursion, so "- - - x" cannot grow
+// the stack.
+type gUnary struct {
+	Neg []lexer.Token `parser:"@'-'*"`
+	X   *gPostfix     `parser:"@@"`
+}
+
+type gPostfix struct {
+	X   *gPrimary  `parser:"@@"`
+	Ops []*gSuffix `parser:"@@*"`
+}
+
+type gSuffix struct {
+	Call *gCall      `parser:"  @@"`
+	Sel  lexer.Token `parser:"| ( @Glob | '.' @Ident )"`
+}
+
+// gCall allows a trailing comma: the negative lookahead stops the argument loop
+// before a "," that is followed by ")".
+type gCall struct {
+	Lparen lexer.Token `parser:"@'('"`
+	Args   []*gArg     `parser:"( @@ ( (?! ',' ')' ) ',' @@ )* ','? )?"`
+	Rparen lexer.Token `parser:"@')'"`
+}
+
+// gArg is "EXPR" or "NAME: EXPR"; the name is parsed as an expression to keep the
+// grammar LL(1), and convert checks that it is a plain name.
+type gArg struct {
+	X     *gExpr `parser:"@@"`
+	Value *gExpr `parser:"( ':' @@ )?"`
+}
+
+type gPrimary struct {
+	Pos    lexer.Position
+	Number *gNumber `parser:"  @@"`
+	String *string  `parser:"| @String"`
+	Bool   *string  `parser:"| @( 'true' | 'false' )"`
+	End    bool     `parser:"| @'end'"`
+	Ident  *string  `parser:"| @Ident"`
+	Paren  *gExpr   `parser:"| '(' @@ ')'"`
+	List   *gList   `parser:"| @@"`
+}
+
+// gNumber is a number with an optional unit. A unit word followed by "=" is the next
+// statement ("batch = 128 steps = 1000"), not a unit.
+type gNumber struct {
+	Text string `parser:"@Number"`
+	Unit string `parser:"( (?! Ident '=' ) @( 'steps' | 'step' | 'epochs' | 'epoch' ) | @'%' )?"`
+}
+
+type gList struct {
+	Elems []*gExpr `parser:"'[' ( @@ ( (?! ',' ']' ) ',' @@ )* ','? )? ']'"`
+}
+
+// Parsers, built once.
+var (
+	fileParser = participle.MustBuild[gFile](parserOptions...)
+	exprParser = participle.MustBuild[gExpr](parserOptions...)
+)
+
+var parserOptions = []participle.Option{
+	participle.Lexer(lexDef),
+	participle.Elide("Comment", "Whitespace"),
+	participle.UseLookahead(0),
+}
