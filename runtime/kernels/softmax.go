@@ -32,9 +32,9 @@ func LogSoftmax(dst, x []float32, outer, n, inner int) {
 	for o := range outer {
 		for i := range inner {
 			base := o*n*inner + i
-			lse := logSumExp(x, base, n, inner)
+			m, ls := logSumExp(x, base, n, inner)
 			for j := range n {
-				dst[base+j*inner] = x[base+j*inner] - lse
+				dst[base+j*inner] = (x[base+j*inner] - m) - ls
 			}
 		}
 	}
@@ -84,17 +84,16 @@ func lineMax(x []float32, base, n, stride int) float32 {
 	return m
 }
 
-// logSumExp is log Σ_j exp x[base + j*stride], computed stably.
-func logSumExp(x []float32, base, n, stride int) float32 {
-	m := lineMax(x, base, n, stride)
-	if math.IsInf(float64(m), 0) {
-		return m
-	}
+// logSumExp returns m, the maximum of the line x[base + j*stride], and
+// ls = log Σ_j exp(x[.] - m), so that log Σ_j exp x[.] = m + ls. Callers subtract m
+// before adding ls, which keeps results near zero exact when m is large.
+func logSumExp(x []float32, base, n, stride int) (m, ls float32) {
+	m = lineMax(x, base, n, stride)
 	var s float64
 	for j := range n {
 		s += math.Exp(float64(x[base+j*stride] - m))
 	}
-	return m + float32(math.Log(s))
+	return m, float32(math.Log(s))
 }
 
 // SoftmaxCrossEntropy returns the mean over rows of -log softmax(logits)[label] for
@@ -107,7 +106,8 @@ func SoftmaxCrossEntropy(logits, labels []float32, rows, k int) (loss float32, b
 		if c < 0 {
 			return float32(math.NaN()), r
 		}
-		s += float64(logSumExp(logits, r*k, k, 1) - logits[r*k+c])
+		m, ls := logSumExp(logits, r*k, k, 1)
+		s += float64(m-logits[r*k+c]) + float64(ls)
 	}
 	return float32(s / float64(rows)), -1
 }
