@@ -34,7 +34,7 @@ func (o *Adam) Step(params []*tensor.Param, lr float32) {
 			continue
 		}
 		c := o.next(p, lr, o.Beta1, o.Beta2, o.Eps)
-		adamUpdate(p.Value.Data, p.Grad.Data, o.state[p], c, o.WeightDecay)
+		adamUpdate(p.Value.Data, p.Grad.Data, o.state[p], c, o.WeightDecay, 1)
 	}
 }
 
@@ -60,10 +60,7 @@ func (o *AdamW) Step(params []*tensor.Param, lr float32) {
 			continue
 		}
 		c := o.next(p, lr, o.Beta1, o.Beta2, o.Eps)
-		if o.WeightDecay != 0 {
-			scale(p.Value.Data, decay)
-		}
-		adamUpdate(p.Value.Data, p.Grad.Data, o.state[p], c, 0)
+		adamUpdate(p.Value.Data, p.Grad.Data, o.state[p], c, 0, decay)
 	}
 }
 
@@ -132,11 +129,13 @@ func (s *moments) next(p *tensor.Param, lr, b1, b2, eps float32) adamCoef {
 	}
 }
 
-// adamUpdate applies one Adam update to w from g, with L2 penalty wd added to the gradient.
-func adamUpdate(w, g []float32, st *adamState, c adamCoef, wd float32) {
+// adamUpdate applies one Adam update to w from g, with L2 penalty wd added to the gradient
+// (Adam) or after multiplying w by decay (AdamW; Adam passes decay 1, which changes nothing).
+func adamUpdate(w, g []float32, st *adamState, c adamCoef, wd, decay float32) {
 	m, v := st.slots[0].Value.Data, st.slots[1].Value.Data
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	for i, wi := range w {
+		wi *= decay
 		gi := g[i]
 		if wd != 0 {
 			gi += wd * wi
@@ -145,7 +144,7 @@ func adamUpdate(w, g []float32, st *adamState, c adamCoef, wd float32) {
 		vi := c.b2*v[i] + c.w2*gi*gi
 		m[i], v[i] = mi, vi
 		denom := sqrt32(vi)/c.bc2Sqrt + c.eps
-		w[i] = wi - c.stepSize*(mi/denom)
+		w[i] = wi - c.stepSize*mi/denom // PyTorch: w + (-stepSize*m)/denom
 	}
 }
 

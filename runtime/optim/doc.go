@@ -1,7 +1,9 @@
 // Package optim holds roux's optimizers (SGD, Adam, AdamW) and gradient clipping.
 //
 // Every optimizer follows PyTorch's update rule for the same hyperparameters, computed in
-// float32 element by element, so a recipe ported from a PyTorch script trains the same way.
+// float32 element by element, so a recipe ported from a PyTorch script trains the same way:
+// testdata/torch_ref.json holds trajectories recorded with torch.optim, which roux reproduces to
+// within a float32 rounding or two (not bit for bit: PyTorch's vector kernels fuse multiply-adds).
 // Hyperparameters are exported fields that a trainer may change between steps (a schedule
 // drives them); the learning rate is passed to each Step.
 //

@@ -13,6 +13,8 @@ import "github.com/roux-ml/roux/runtime/tensor"
 // With Momentum 0 the buffer is left untouched and g is applied directly. The zero value is
 // plain SGD. The momentum buffer starts at zero, which makes the first update buf = g exactly
 // as PyTorch's copy does; so a momentum that a schedule raises from 0 later starts cleanly.
+// Slots always has the one slot "momentum", whatever Momentum is, so a checkpoint's layout does
+// not depend on a hyperparameter's current value.
 type SGD struct {
 	Momentum    float32
 	WeightDecay float32
