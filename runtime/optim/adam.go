@@ -70,6 +70,7 @@ type moments struct {
 	state map[*tensor.Param]*adamState
 }
 
+// adamState is one parameter's Adam state: its slots and its update count.
 type adamState struct {
 	slots []Slot // m, v
 	t     int
@@ -86,36 +87,36 @@ type adamCoef struct {
 }
 
 // Slots returns the parameter's first and second moments, as the slots "m" and "v".
-func (s *moments) Slots(p *tensor.Param) []Slot {
-	return s.get(p).slots
+func (o *moments) Slots(p *tensor.Param) []Slot {
+	return o.get(p).slots
 }
 
 // Count returns the number of updates p has received.
-func (s *moments) Count(p *tensor.Param) int {
-	return s.get(p).t
+func (o *moments) Count(p *tensor.Param) int {
+	return o.get(p).t
 }
 
 // SetCount sets the number of updates p has received, for restoring a checkpoint.
-func (s *moments) SetCount(p *tensor.Param, n int) {
-	s.get(p).t = n
+func (o *moments) SetCount(p *tensor.Param, n int) {
+	o.get(p).t = n
 }
 
 // get returns p's state, allocating it on first use.
-func (s *moments) get(p *tensor.Param) *adamState {
-	if st, ok := s.state[p]; ok {
+func (o *moments) get(p *tensor.Param) *adamState {
+	if st, ok := o.state[p]; ok {
 		return st
 	}
-	if s.state == nil {
-		s.state = make(map[*tensor.Param]*adamState)
+	if o.state == nil {
+		o.state = make(map[*tensor.Param]*adamState)
 	}
 	st := &adamState{slots: []Slot{{Name: "m", Value: zeroLike(p)}, {Name: "v", Value: zeroLike(p)}}}
-	s.state[p] = st
+	o.state[p] = st
 	return st
 }
 
 // next counts one more update of p and returns the coefficients of that update.
-func (s *moments) next(p *tensor.Param, lr, b1, b2, eps float32) adamCoef {
-	st := s.get(p)
+func (o *moments) next(p *tensor.Param, lr, b1, b2, eps float32) adamCoef {
+	st := o.get(p)
 	st.t++
 	t := float64(st.t)
 	bc1 := 1 - math.Pow(float64(b1), t)

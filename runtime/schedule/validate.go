@@ -9,7 +9,8 @@ import (
 // that end before they start or lie outside [0, total], periods below one step, a Piecewise
 // whose lengths or boundaries do not fit, an unknown Binary operator, a missing (nil) schedule.
 // A total of 0 or less means the length of the run is unknown and skips the upper bounds.
-// All problems are returned, joined with errors.Join; nil means At is well defined everywhere.
+// All problems are returned, joined with errors.Join; nil means every window, period and
+// operand is well formed (a Binary division may still meet a zero).
 // Schedules of other types are accepted as they are.
 func Validate(s Schedule, total int) error {
 	if s == nil {
