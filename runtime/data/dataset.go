@@ -8,7 +8,7 @@ import (
 
 // Dataset is a labelled (or unlabelled) set of samples held in memory.
 type Dataset struct {
-	Name    string
+	Name    string    // identifies the dataset in messages, e.g. "mnist/train"
 	X       []float32 // N rows of Features() values each, row-major
 	Y       []int32   // N class labels in [0, Classes); nil for unlabelled data
 	Shape   []int     // per-sample feature shape, e.g. [784]

@@ -178,7 +178,7 @@ func (t *csvTable) addCell(i int, cell string) error {
 	if s == "" {
 		return errors.New("empty label")
 	}
-	t.labels = append(t.labels, s)
+	t.labels = append(t.labels, strings.Clone(s)) // not pinning the whole record
 	return nil
 }
 

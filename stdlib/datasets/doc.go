@@ -8,4 +8,7 @@
 //     is a pure function of its arguments, seed included: it draws from PCG generators of
 //     math/rand/v2 seeded with the seed and a stream fixed per generator, and returns the
 //     classes balanced (sizes differing by at most one) and the rows in a seeded order.
+//     The values are bit-identical from run to run on one platform; another CPU
+//     architecture may differ in the last bit (Go may fuse a multiply and an add there,
+//     and math.Exp, used rarely by NormFloat64, has per-architecture assembly).
 package datasets

@@ -28,8 +28,10 @@ var mnistFiles = map[string][2]string{
 
 // MNIST loads a split of the MNIST handwritten digits: "train" (60000 images) or "test"
 // (10000). Each sample is an image flattened to Shape [784], its pixels scaled to [0, 1];
-// labels are the digits, Classes 10. The files are parsed once per process and directory;
-// every call returns a fresh Dataset the caller may modify.
+// labels are the digits, Classes 10. (A directory given in opts may hold other counts
+// and image sizes; the IDX headers decide.) The files are parsed once per process and
+// directory; every call returns a fresh Dataset the caller may modify. If the files are
+// nowhere to be found and cannot be fetched, the error gives the command that fetches them.
 func MNIST(split string, opts MNISTOptions) (*data.Dataset, error) {
 	if _, ok := mnistFiles[split]; !ok {
 		return nil, fmt.Errorf("mnist: unknown split %q (want \"train\" or \"test\")", split)
@@ -87,7 +89,8 @@ func scalePixels(dst []float32, src []byte) {
 	wg.Wait()
 }
 
-// splitCache holds each parsed split, keyed by directory and split, parsed at most once.
+// splitCache holds each parsed split, keyed by directory and split, parsed at most once
+// (failures are not kept).
 var splitCache struct {
 	sync.Mutex
 	m map[string]*cachedSplit
@@ -113,6 +116,13 @@ func loadSplit(dir, split string) (*rawSplit, error) {
 	}
 	splitCache.Unlock()
 	c.once.Do(func() { c.raw, c.err = parseSplit(dir, split) })
+	if c.err != nil { // forget failures, so a repaired file is read again
+		splitCache.Lock()
+		if splitCache.m[key] == c {
+			delete(splitCache.m, key)
+		}
+		splitCache.Unlock()
+	}
 	return c.raw, c.err
 }
 

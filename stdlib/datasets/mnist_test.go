@@ -236,3 +236,34 @@ func TestEscapeModulePath(t *testing.T) {
 		t.Fatalf("escapeModulePath = %q", got)
 	}
 }
+
+func TestMNISTRetriesAfterFailure(t *testing.T) {
+	dir := fakeMNIST(t, false, nil)
+	path := filepath.Join(dir, "test-labels")
+	good := filepath.Join(dir, "t10k-labels-idx1-ubyte.gz")
+	os.Rename(good, path)
+	os.WriteFile(good, []byte("garbage"), 0o644)
+	if _, err := MNIST("test", MNISTOptions{Dir: dir}); err == nil {
+		t.Fatal("no error for a corrupt label file")
+	}
+	os.Rename(path, good)
+	if d, err := MNIST("test", MNISTOptions{Dir: dir}); err != nil || d.Len() != 3 {
+		t.Fatalf("after repair: %v, %v", d, err)
+	}
+}
+
+func TestMNISTConcurrentLoads(t *testing.T) {
+	dir := fakeMNIST(t, false, nil)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			_, err := MNIST([]string{"train", "test"}[i%2], MNISTOptions{Dir: dir})
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
