@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/roux-ml/roux/lang/sig"
+	"github.com/roux-ml/roux/stdlib"
+)
+
+// cmdDoc prints the catalogue from the registry itself, so it cannot drift from the code.
+func cmdDoc(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 {
+		fmt.Fprint(stderr, usage)
+		return exitRecipe
+	}
+	if len(args) == 1 {
+		s, ok := stdlib.Default.Lookup(args[0])
+		if !ok {
+			fmt.Fprintf(stderr, "roux doc: no built-in named %q; run roux doc for the list\n", args[0])
+			return exitRecipe
+		}
+		printEntry(stdout, s)
+		return exitOK
+	}
+	for _, kind := range []sig.Kind{sig.Data, sig.Layer, sig.Op, sig.Loss, sig.Schedule, sig.Optimizer, sig.Metric} {
+		fmt.Fprintf(stdout, "%s\n", strings.ToUpper(string(kind))+"S")
+		for _, n := range stdlib.Default.Names() {
+			if s, _ := stdlib.Default.Lookup(n); s.Kind == kind {
+				printEntry(stdout, s)
+			}
+		}
+	}
+	return exitOK
+}
+
+func printEntry(w io.Writer, s *sig.Signature) {
+	params := make([]string, len(s.Params))
+	for i, p := range s.Params {
+		params[i] = p.Name
+	}
+	fmt.Fprintf(w, "  %s(%s)\n      %s\n", s.Name, strings.Join(params, ", "), s.Doc)
+	for _, p := range s.Params {
+		fmt.Fprintf(w, "      %-14s %s%s  %s\n", p.Name, typeName(p), defaultText(p), p.Doc)
+	}
+}
+
+func typeName(p sig.Param) string {
+	if p.Type == sig.Enum {
+		return "one of " + strings.Join(p.Enum, "|")
+	}
+	if p.Type == sig.List {
+		return "list of " + p.Elem.String()
+	}
+	return p.Type.String()
+}
+
+func defaultText(p sig.Param) string {
+	switch {
+	case p.Default != nil:
+		return fmt.Sprintf(", default %v", p.Default)
+	case p.Optional:
+		return ", optional"
+	}
+	return ", required"
+}

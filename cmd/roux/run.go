@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/roux-ml/roux"
+)
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var sets setFlags
+	fs.Var(&sets, "set", "override a setting, like train.epochs=1 (repeatable)")
+	metricsPath := fs.String("metrics", "", "write one JSON object per evaluation to this file")
+	quiet := fs.Bool("quiet", false, "print only the final summary")
+	file, ok := parseArgs(fs, args, stderr)
+	if !ok {
+		return exitRecipe
+	}
+	r, ok := load(file, sets, stderr)
+	if !ok {
+		return exitRecipe
+	}
+	s, err := roux.NewSession(r, roux.Options{Log: stderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "roux: %v\n", err)
+		return exitRuntime
+	}
+	rep, err := newReporter(s, stdout, stderr, *metricsPath, *quiet)
+	if err != nil {
+		fmt.Fprintf(stderr, "roux: %v\n", err)
+		return exitRuntime
+	}
+	defer rep.close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := s.Train(ctx, roux.Hooks{AfterStep: rep.step, AfterEval: rep.eval}); err != nil {
+		rep.clearLine()
+		fmt.Fprintf(stderr, "roux: %v\n", err)
+		return exitRuntime
+	}
+	rep.summary()
+	return exitOK
+}
+
+// reporter prints progress, per-epoch lines, metrics files and the final summary.
+type reporter struct {
+	s              *roux.Session
+	stdout, stderr io.Writer
+	metrics        *os.File
+	enc            *json.Encoder
+	quiet, tty     bool
+	start, shown   time.Time
+	epochLoss      float64
+	epochSteps     int
+	last           map[string]roux.EvalResult
+}
+
+func newReporter(s *roux.Session, stdout, stderr io.Writer, metricsPath string, quiet bool) (*reporter, error) {
+	r := &reporter{s: s, stdout: stdout, stderr: stderr, quiet: quiet, start: time.Now(), last: map[string]roux.EvalResult{}}
+	if f, ok := stderr.(*os.File); ok {
+		r.tty = isatty.IsTerminal(f.Fd())
+	}
+	if metricsPath != "" {
+		f, err := os.Create(metricsPath)
+		if err != nil {
+			return nil, err
+		}
+		r.metrics, r.enc = f, json.NewEncoder(f)
+	}
+	return r, nil
+}
+
+func (r *reporter) close() {
+	if r.metrics != nil {
+		r.metrics.Close()
+	}
+}
+
+// step records a step's loss and redraws the progress bar at most ten times a second.
+func (r *reporter) step(step int, loss float64) {
+	r.epochLoss += loss
+	r.epochSteps++
+	c := r.s.Clock()
+	if step%c.StepsPerEpoch == 0 && !r.quiet && !r.tty {
+		r.epochLine(c.Step / c.StepsPerEpoch)
+	}
+	if step%c.StepsPerEpoch == 0 {
+		r.epochLoss, r.epochSteps = 0, 0
+	}
+	if r.tty && !r.quiet && time.Since(r.shown) > 100*time.Millisecond {
+		r.shown = time.Now()
+		r.progress(step, loss)
+	}
+}
+
+func (r *reporter) progress(step int, loss float64) {
+	c := r.s.Clock()
+	elapsed := time.Since(r.start).Seconds()
+	rate := float64(step*r.s.Recipe().Train.Batch) / elapsed
+	eta := time.Duration(elapsed / float64(step) * float64(c.TotalSteps-step) * float64(time.Second)).Round(time.Second)
+	width := 24
+	done := width * step / c.TotalSteps
+	bar := strings.Repeat("=", done) + strings.Repeat(" ", width-done)
+	fmt.Fprintf(r.stderr, "\r\033[Kepoch %d/%d [%s] step %d/%d  loss %.4f  %.0f samples/s  ETA %s",
+		min(step/c.StepsPerEpoch+1, r.s.Recipe().Train.Epochs), r.s.Recipe().Train.Epochs, bar, step, c.TotalSteps, loss, rate, eta)
+}
+
+func (r *reporter) clearLine() {
+	if r.tty && !r.quiet {
+		fmt.Fprint(r.stderr, "\r\033[K")
+	}
+}
+
+// epochLine prints one plain line per epoch when the output is not a terminal.
+func (r *reporter) epochLine(epoch int) {
+	fmt.Fprintf(r.stdout, "epoch %d/%d  train loss %.4f  %.1fs\n", epoch, r.s.Recipe().Train.Epochs,
+		r.epochLoss/float64(max(r.epochSteps, 1)), time.Since(r.start).Seconds())
+}
+
+// eval prints an evaluation and appends it to the metrics file.
+func (r *reporter) eval(e roux.EvalResult) {
+	r.last[e.Data] = e
+	if r.enc != nil {
+		rec := map[string]any{"step": e.Step, "epoch": e.Epoch, "data": e.Data, "lr": e.LR, "time": time.Since(r.start).Seconds()}
+		for k, v := range e.Metrics {
+			rec[k] = v
+		}
+		r.enc.Encode(rec)
+	}
+	if !r.quiet {
+		r.clearLine()
+		fmt.Fprintf(r.stdout, "  eval %-8s step %d (epoch %.2f): %s\n", e.Data, e.Step, e.Epoch, formatMetrics(e))
+	}
+}
+
+func formatMetrics(e roux.EvalResult) string {
+	names := make([]string, 0, len(e.Metrics))
+	for k := range e.Metrics {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		if k == "accuracy" {
+			parts[i] = fmt.Sprintf("accuracy %.2f%%", 100*e.Metrics[k])
+		} else {
+			parts[i] = fmt.Sprintf("%s %.4f", k, e.Metrics[k])
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// summary prints the run's totals and the last evaluation of every data set.
+func (r *reporter) summary() {
+	r.clearLine()
+	c := r.s.Clock()
+	secs := time.Since(r.start).Seconds()
+	fmt.Fprintf(r.stdout, "done: %d epochs, %d steps in %.1fs (%.0f samples/s)\n", r.s.Recipe().Train.Epochs, c.Step, secs,
+		float64(c.Step*r.s.Recipe().Train.Batch)/secs)
+	names := make([]string, 0, len(r.last))
+	for k := range r.last {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(r.stdout, "final %s: %s\n", k, formatMetrics(r.last[k]))
+	}
+}

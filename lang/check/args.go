@@ -1,0 +1,208 @@
+package check
+
+import (
+	"math"
+	"path"
+	"strings"
+
+	"github.com/roux-ml/roux/lang/sig"
+	"github.com/roux-ml/roux/lang/syntax"
+)
+
+// arg checks one argument against its parameter; e is nil for an omitted optional
+// argument, which takes the parameter's default. Constant values are stored in call.Const.
+func (c *checker) arg(p *sig.Param, e syntax.Expr, call *Call, cx *ctx) (Value, typ, bool) {
+	if e == nil {
+		if p.Default == nil {
+			return nil, typ{}, true
+		}
+		call.Const[p.Name] = p.Default
+		return &Const{At: call.At, V: p.Default}, typ{}, true
+	}
+	v, t, ok := c.argValue(p, e, cx)
+	if !ok {
+		return nil, bad, false
+	}
+	if k, isConst := v.(*Const); isConst {
+		if msg := checkValue(p, k.V); msg != "" {
+			c.errorf(e.Pos(), "%s: %s %s", call.Sig.Name, p.Name, msg)
+			return nil, bad, false
+		}
+		call.Const[p.Name] = k.V
+	}
+	if l, isList := v.(*List); isList {
+		call.Const[p.Name] = listConsts(l)
+	}
+	return v, t, true
+}
+
+// checkValue applies a parameter's own check to a constant.
+func checkValue(p *sig.Param, v any) string {
+	if p.Check == nil {
+		return ""
+	}
+	return p.Check(v)
+}
+
+// argValue checks an argument expression against the parameter's type.
+func (c *checker) argValue(p *sig.Param, e syntax.Expr, cx *ctx) (Value, typ, bool) {
+	switch p.Type {
+	case sig.Enum:
+		return c.enumArg(p, e)
+	case sig.Selector:
+		return c.selector(e)
+	case sig.Scalar:
+		cx = &ctx{where: "schedule"}
+	}
+	v, t := c.expr(e, cx)
+	if t.k == tBad {
+		return nil, bad, false
+	}
+	if msg := typeMismatch(p, t, v); msg != "" {
+		c.errorf(e.Pos(), "%s must be %s, but this is a %s%s", p.Name, article(p), t, msg)
+		return nil, bad, false
+	}
+	return v, t, true
+}
+
+// typeMismatch returns "" when a value of type t fits parameter p, and otherwise a hint
+// (possibly empty) to append to the message; ok is signalled by the sentinel "".
+func typeMismatch(p *sig.Param, t typ, v Value) string {
+	const fits = ""
+	wrong := " " // non-empty: mismatch without a hint
+	switch p.Type {
+	case sig.Number:
+		if t.k == tNumber {
+			return fits
+		}
+	case sig.Int:
+		if t.k == tNumber && v.(*Const).V.(float64) == math.Trunc(v.(*Const).V.(float64)) {
+			return fits
+		}
+		if t.k == tNumber {
+			return " with a fraction"
+		}
+	case sig.Scalar:
+		if t.k == tNumber || t.k == tScalar {
+			return fits
+		}
+	case sig.Time:
+		if t.k == tTime {
+			return fits
+		}
+		if t.k == tNumber {
+			return "; a time needs a unit, like 100 steps, 2 epochs or 25%"
+		}
+	case sig.Tensor:
+		if t.k == tTensor {
+			return fits
+		}
+	case sig.Labels:
+		if t.k == tLabels {
+			return fits
+		}
+	case sig.String, sig.Bool, sig.Range, sig.List:
+		want := map[sig.Type]kindT{sig.String: tString, sig.Bool: tBool, sig.Range: tRange, sig.List: tList}[p.Type]
+		if t.k == want {
+			return fits
+		}
+	}
+	return strings.TrimRight(wrong, " ") + wrongHint(p, t)
+}
+
+func wrongHint(p *sig.Param, t typ) string {
+	if p.Type == sig.Labels && t.k == tTensor {
+		return "; labels come from a data set, like train.y"
+	}
+	return ""
+}
+
+// article writes "a number", "a tensor", ...
+func article(p *sig.Param) string {
+	s := p.Type.String()
+	if strings.HasPrefix(s, "time") || strings.HasPrefix(s, "true") || strings.HasPrefix(s, "labels") {
+		return s
+	}
+	if strings.ContainsAny(s[:1], "aeiou") {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// enumArg checks a bare name against the parameter's allowed names.
+func (c *checker) enumArg(p *sig.Param, e syntax.Expr) (Value, typ, bool) {
+	name := ""
+	switch e := e.(type) {
+	case *syntax.Ident:
+		name = e.Name
+	case *syntax.String:
+		name = e.Value
+	}
+	for _, ok := range p.Enum {
+		if name == ok {
+			return &Const{At: e.Pos(), V: name}, typ{k: tString}, true
+		}
+	}
+	c.errorf(e.Pos(), "%s must be one of %s, not %s%s", p.Name, joinList(p.Enum), syntax.FormatExpr(e), suggest(name, p.Enum))
+	return nil, bad, false
+}
+
+// selector resolves a parameter selector such as net.*.weight against every model's
+// weights. A selector matches a parameter when it matches all of the parameter's path
+// segments, or a prefix of them (net.h1 selects net.h1.weight and net.h1.bias).
+func (c *checker) selector(e syntax.Expr) (Value, typ, bool) {
+	pattern, ok := selectorText(e)
+	if !ok {
+		c.errorf(e.Pos(), "expected a parameter selector like net.*.weight, found %s", syntax.FormatExpr(e))
+		return nil, bad, false
+	}
+	var matches, all []string
+	for _, m := range c.r.Models {
+		for _, w := range m.Weights {
+			all = append(all, w.Path)
+			if selectorMatches(pattern, w.Path) {
+				matches = append(matches, w.Path)
+			}
+		}
+	}
+	if len(matches) == 0 {
+		c.errorf(e.Pos(), "selector %s matches no parameter; the parameters are %s", pattern, joinList(all))
+		return nil, bad, false
+	}
+	return &Selector{At: e.Pos(), Pattern: pattern, Matches: matches}, typ{k: tString}, true
+}
+
+func selectorText(e syntax.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *syntax.Ident:
+		return e.Name, true
+	case *syntax.Select:
+		x, ok := selectorText(e.X)
+		return x + "." + e.Sel.Name, ok
+	}
+	return "", false
+}
+
+func selectorMatches(pattern, p string) bool {
+	ps, segs := strings.Split(pattern, "."), strings.Split(p, ".")
+	if len(ps) > len(segs) {
+		return false
+	}
+	for i, pat := range ps {
+		if ok, err := path.Match(pat, segs[i]); err != nil || !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// listConsts returns a list's constant elements.
+func listConsts(l *List) []any {
+	out := make([]any, len(l.Elems))
+	for i, e := range l.Elems {
+		if k, ok := e.(*Const); ok {
+			out[i] = k.V
+		}
+	}
+	return out
+}

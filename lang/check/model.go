@@ -1,0 +1,113 @@
+package check
+
+import (
+	"github.com/roux-ml/roux/lang/syntax"
+	"github.com/roux-ml/roux/lang/token"
+)
+
+// stmtState is a model statement during checking.
+type stmtState struct {
+	a       *syntax.Assign
+	state   int
+	s       *Stmt
+	layer   *Call // the statement's layer with weights, if any
+	weights []WeightPath
+}
+
+// checkModel checks a model body: statements in any order, one input, the last
+// statement as output.
+func (c *checker) checkModel(d *syntax.Decl) *Model {
+	m := &Model{Name: d.Name.Name, Pos: d.Name.NamePos}
+	cx := &ctx{where: "model", model: m, stmts: map[string]*stmtState{}}
+	for _, st := range d.Body {
+		c.addStmt(cx, st)
+	}
+	if len(cx.order) == 0 {
+		c.errorf(d.Name.NamePos, "model %s is empty; give it statements like h = dense(input(784), 100) |> relu", m.Name)
+		return nil
+	}
+	ok := true
+	for _, st := range cx.order {
+		ok = c.resolveStmt(cx, st, st.a.Name.NamePos) && ok
+	}
+	if !ok {
+		return nil
+	}
+	if m.Input == nil {
+		c.errorf(d.Name.NamePos, "model %s has no input; its first layer reads input(N), like dense(input(784), 300)", m.Name)
+		return nil
+	}
+	for _, st := range cx.order {
+		m.Stmts = append(m.Stmts, st.s)
+		m.Weights = append(m.Weights, st.weights...)
+	}
+	m.Output = m.Stmts[len(m.Stmts)-1]
+	c.r.Models = append(c.r.Models, m)
+	return m
+}
+
+func (c *checker) addStmt(cx *ctx, st syntax.Stmt) {
+	a, ok := st.(*syntax.Assign)
+	if !ok {
+		c.errorf(st.Pos(), "a model body holds named statements, like h = dense(input(784), 100)")
+		return
+	}
+	if prev, dup := cx.stmts[a.Name.Name]; dup {
+		e := c.errorf(a.Name.NamePos, "%s is defined twice in model %s", a.Name.Name, cx.model.Name)
+		e.Related = append(e.Related, token.Related{Pos: prev.a.Name.NamePos, Msg: "first defined here"})
+		return
+	}
+	if _, builtin := c.cat.Lookup(a.Name.Name); builtin || a.Name.Name == "input" {
+		c.errorf(a.Name.NamePos, "%s is the name of a built-in; choose another name", a.Name.Name)
+		return
+	}
+	s := &stmtState{a: a}
+	cx.stmts[a.Name.Name] = s
+	cx.order = append(cx.order, s)
+}
+
+// resolveStmt checks one statement, reporting a cycle at ref if it is reached again
+// while being checked.
+func (c *checker) resolveStmt(cx *ctx, st *stmtState, ref token.Pos) bool {
+	switch st.state {
+	case resolved:
+		return st.s != nil
+	case resolving:
+		c.errorf(ref, "%s refers to itself through %s", st.a.Name.Name, joinArrow(append(cycleFrom(cx.chain, st.a.Name.Name), st.a.Name.Name)))
+		return false
+	}
+	st.state = resolving
+	outer := cx.stmt
+	cx.stmt, cx.chain = st, append(cx.chain, st.a.Name.Name)
+	st.s = &Stmt{Name: st.a.Name.Name, Pos: st.a.Name.NamePos}
+	v, t := c.expr(st.a.Value, cx)
+	cx.stmt, cx.chain = outer, cx.chain[:len(cx.chain)-1]
+	st.state = resolved
+	switch {
+	case t.k == tBad:
+		st.s = nil
+	case t.k != tTensor:
+		c.errorf(st.a.Value.Pos(), "%s must be a tensor computed from the model's input, but it is a %s", st.a.Name.Name, t)
+		st.s = nil
+	default:
+		st.s.Value, st.s.Shape = v, t.shape
+	}
+	return st.s != nil
+}
+
+func cycleFrom(chain []string, name string) []string {
+	for i, n := range chain {
+		if n == name {
+			return chain[i:]
+		}
+	}
+	return chain
+}
+
+// stmtRef resolves a reference to another statement of the same model.
+func (c *checker) stmtRef(st *stmtState, e *syntax.Ident, cx *ctx) (Value, typ) {
+	if !c.resolveStmt(cx, st, e.NamePos) {
+		return nil, bad
+	}
+	return &StmtRef{At: e.NamePos, Stmt: st.s}, typ{k: tTensor, shape: st.s.Shape}
+}

@@ -1,0 +1,235 @@
+package roux
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+
+	"github.com/roux-ml/roux/lang/check"
+	"github.com/roux-ml/roux/lang/sig"
+	"github.com/roux-ml/roux/runtime/graph"
+	"github.com/roux-ml/roux/runtime/schedule"
+	"github.com/roux-ml/roux/runtime/tensor"
+	"github.com/roux-ml/roux/runtime/train"
+	"github.com/roux-ml/roux/stdlib"
+)
+
+// weights is the session's store of trainable tensors, shared by every program.
+type weights struct {
+	seed   uint64
+	byPath map[string]*tensor.Param
+	order  []*tensor.Param
+}
+
+// get returns the named parameter, creating it with init on first use. Each parameter's
+// initial values depend only on the seed and its path, not on build order.
+func (w *weights) get(path string, shape []int, fanIn int, init stdlib.Init) *tensor.Param {
+	if p, ok := w.byPath[path]; ok {
+		return p
+	}
+	p := tensor.NewParam(path, shape...)
+	h := fnv.New64a()
+	h.Write([]byte(path))
+	init(p.Value.Data, fanIn, rand.New(rand.NewPCG(w.seed, h.Sum64())))
+	w.byPath[path] = p
+	w.order = append(w.order, p)
+	return p
+}
+
+// lowerer turns the recipe's loss into one graph for one batch size.
+type lowerer struct {
+	s       *Session
+	g       *graph.Graph
+	batch   int
+	x, y    *graph.Node
+	nodes   map[*tensor.Param]*graph.Node
+	scalars []pendingScalar
+	logits  *graph.Node
+}
+
+// pendingScalar is a schedule fed through a graph input, bound to the program once compiled.
+type pendingScalar struct {
+	name  string
+	sched schedule.Schedule
+}
+
+// compile builds the program for n rows; train adds the backward pass.
+func (s *Session) compile(n int, training bool) (c *train.Compiled, err error) {
+	defer graph.Catch(&err)
+	l := &lowerer{s: s, g: graph.New(), batch: n, nodes: map[*tensor.Param]*graph.Node{}}
+	stream := s.recipe.Stream
+	l.x = l.g.Input("x", append([]int{n}, stream.Info.Shape...)...)
+	if stream.Info.Classes > 0 {
+		l.y = l.g.Input("y", n)
+	}
+	loss := l.tensor(s.recipe.Loss)
+	opts := graph.Options{Outputs: []*graph.Node{loss}}
+	if training {
+		opts.Loss = loss
+	}
+	if l.logits != nil {
+		opts.Outputs = append(opts.Outputs, l.logits)
+	}
+	p, err := l.g.Compile(opts)
+	if err != nil {
+		return nil, err
+	}
+	return l.bind(p, loss), nil
+}
+
+// bind collects a compiled program's input buffers.
+func (l *lowerer) bind(p *graph.Program, loss *graph.Node) *train.Compiled {
+	c := &train.Compiled{Prog: p, X: p.Input("x"), Loss: loss, Logits: l.logits}
+	if l.y != nil {
+		c.Y = p.Input("y")
+	}
+	for _, sc := range l.scalars {
+		c.Scalars = append(c.Scalars, train.Scalar{Input: p.Input(sc.name), Schedule: sc.sched})
+	}
+	return c
+}
+
+// tensor lowers a tensor expression of the loss.
+func (l *lowerer) tensor(v check.Value) *graph.Node {
+	l.g.SetOrigin(v.Pos().String())
+	switch v := v.(type) {
+	case *check.DataField:
+		if v.Field == "y" {
+			return l.y
+		}
+		return l.x
+	case *check.ModelCall:
+		return l.modelCall(v)
+	case *check.Call:
+		return l.call(v, nil)
+	case *check.Arith:
+		return l.arith(v, nil)
+	case *check.Neg:
+		return l.g.Neg(l.tensor(v.X))
+	}
+	panic(&graph.Error{Origin: v.Pos().String(), Msg: fmt.Sprintf("cannot lower %T", v)})
+}
+
+// modelCall lowers net(x): the model's statements with its input bound to x; weights
+// are shared between calls.
+func (l *lowerer) modelCall(v *check.ModelCall) *graph.Node {
+	in := l.tensor(v.Arg)
+	m := &modelLowering{l: l, input: in, done: map[*check.Stmt]*graph.Node{}}
+	out := m.stmt(v.Model.Output)
+	if l.logits == nil && len(out.Shape) == 2 {
+		l.logits = out
+	}
+	return out
+}
+
+// modelLowering lowers one application of a model.
+type modelLowering struct {
+	l     *lowerer
+	input *graph.Node
+	done  map[*check.Stmt]*graph.Node
+}
+
+func (m *modelLowering) stmt(s *check.Stmt) *graph.Node {
+	if n, ok := m.done[s]; ok {
+		return n
+	}
+	n := m.value(s.Value)
+	m.done[s] = n
+	return n
+}
+
+func (m *modelLowering) value(v check.Value) *graph.Node {
+	l := m.l
+	l.g.SetOrigin(v.Pos().String())
+	switch v := v.(type) {
+	case *check.Input:
+		return m.input
+	case *check.StmtRef:
+		return m.stmt(v.Stmt)
+	case *check.Call:
+		return l.call(v, m)
+	case *check.Arith:
+		return l.arith(v, m)
+	case *check.Neg:
+		return l.g.Neg(m.value(v.X))
+	}
+	panic(&graph.Error{Origin: v.Pos().String(), Msg: fmt.Sprintf("cannot lower %T in a model", v)})
+}
+
+// sub lowers a tensor operand, inside a model when m is set.
+func (l *lowerer) sub(v check.Value, m *modelLowering) *graph.Node {
+	if m != nil {
+		return m.value(v)
+	}
+	return l.tensor(v)
+}
+
+// call lowers a layer, op or loss call.
+func (l *lowerer) call(c *check.Call, m *modelLowering) *graph.Node {
+	e, _ := stdlib.Default.Entry(c.Sig.Name)
+	var in []*graph.Node
+	for i, p := range c.Sig.Params {
+		if p.Type == sig.Tensor || p.Type == sig.Labels {
+			in = append(in, l.sub(c.Args[i], m))
+		}
+	}
+	l.g.SetOrigin(c.At.String())
+	return e.Build(l.builder(c), in, l.s.args(c))
+}
+
+// builder gives a layer access to its own weights, named model.statement.weight.
+func (l *lowerer) builder(c *check.Call) *stdlib.Builder {
+	return &stdlib.Builder{G: l.g, Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
+		p := l.s.weights.get(fmt.Sprintf("%s.%s.%s", c.Model.Name, c.Stmt.Name, name), shape, fanIn, init)
+		if n, ok := l.nodes[p]; ok {
+			return n
+		}
+		n := l.g.Param(p)
+		l.nodes[p] = n
+		return n
+	}}
+}
+
+// arith lowers + - * / where at least one side is a tensor; scalar sides become
+// constants, or inputs fed from their schedule every step.
+func (l *lowerer) arith(v *check.Arith, m *modelLowering) *graph.Node {
+	x, y := l.operand(v.X, m), l.operand(v.Y, m)
+	l.g.SetOrigin(v.At.String())
+	switch v.Op {
+	case "+":
+		return l.g.Add(x, y)
+	case "-":
+		return l.g.Sub(x, y)
+	case "*":
+		return l.g.Mul(x, y)
+	}
+	return l.g.Div(x, y)
+}
+
+func (l *lowerer) operand(v check.Value, m *modelLowering) *graph.Node {
+	if !isTensor(v) {
+		sch := l.s.scalar(v)
+		if c, ok := sch.(schedule.Constant); ok {
+			return l.g.Const(float32(c.Value))
+		}
+		name := fmt.Sprintf("schedule%d", len(l.scalars))
+		l.scalars = append(l.scalars, pendingScalar{name, sch})
+		return l.g.Input(name)
+	}
+	return l.sub(v, m)
+}
+
+// isTensor reports whether a checked value is a tensor (not a number or schedule).
+func isTensor(v check.Value) bool {
+	switch v := v.(type) {
+	case *check.Const, *check.ScheduleRef, *check.Then:
+		return false
+	case *check.Call:
+		return v.Sig.Kind != sig.Schedule
+	case *check.Arith:
+		return isTensor(v.X) || isTensor(v.Y)
+	case *check.Neg:
+		return isTensor(v.X)
+	}
+	return true
+}

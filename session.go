@@ -1,0 +1,238 @@
+package roux
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/roux-ml/roux/lang/check"
+	"github.com/roux-ml/roux/runtime/data"
+	"github.com/roux-ml/roux/runtime/schedule"
+	"github.com/roux-ml/roux/runtime/tensor"
+	"github.com/roux-ml/roux/runtime/train"
+	"github.com/roux-ml/roux/stdlib"
+)
+
+// Options configure a session.
+type Options struct {
+	// Log receives notices such as a data set being fetched; nil means silence.
+	Log io.Writer
+}
+
+// Session is a recipe being trained: its data, weights, programs and clock.
+type Session struct {
+	recipe        *Recipe
+	data          map[*check.Data]*data.Dataset
+	weights       *weights
+	trainer       *train.Trainer
+	trainProgs    map[int]*train.Compiled
+	evalProgs     map[int]*train.Compiled
+	stepsPerEpoch int
+	totalSteps    int
+	last          []EvalResult
+}
+
+// EvalResult is one evaluation of one data set.
+type EvalResult struct {
+	Data    string
+	Step    int
+	Epoch   float64
+	LR      float64
+	Metrics train.Metrics
+}
+
+// NewSession loads the recipe's data, creates its weights and compiles its programs.
+func NewSession(r *Recipe, opts Options) (*Session, error) {
+	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
+		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}},
+		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}}
+	if err := s.loadData(opts); err != nil {
+		return nil, err
+	}
+	tr := r.Train
+	b := data.NewBatcher(s.data[r.Stream], tr.Batch, true, tr.Seed)
+	b.DropLast = tr.DropLast
+	s.stepsPerEpoch = b.StepsPerEpoch()
+	s.totalSteps = s.stepsPerEpoch * tr.Epochs
+	s.trainer = &train.Trainer{Batches: b, Program: s.trainProgram, Seed: tr.Seed,
+		Clock: schedule.Clock{StepsPerEpoch: s.stepsPerEpoch, TotalSteps: s.totalSteps}}
+	if _, err := s.trainProgram(tr.Batch); err != nil {
+		return nil, err
+	}
+	s.trainer.Update = s.update()
+	return s, nil
+}
+
+// loadData loads the training stream and every evaluated data set.
+func (s *Session) loadData(opts Options) error {
+	env := stdlib.Env{Log: opts.Log}
+	need := []*check.Data{s.recipe.Stream}
+	for _, e := range s.recipe.Train.Evals {
+		need = append(need, e.Data...)
+	}
+	for _, d := range need {
+		if s.data[d] != nil {
+			continue
+		}
+		e, _ := stdlib.Default.Entry(d.Call.Sig.Name)
+		ds, err := e.Load(s.args(d.Call), env)
+		if err != nil {
+			return fmt.Errorf("%s: data %s: %w", d.Pos, d.Name, err)
+		}
+		ds.Name = d.Name
+		s.data[d] = ds
+	}
+	return nil
+}
+
+func (s *Session) trainProgram(n int) (*train.Compiled, error) {
+	return cached(s.trainProgs, n, func() (*train.Compiled, error) { return s.compile(n, true) })
+}
+
+func (s *Session) evalProgram(n int) (*train.Compiled, error) {
+	return cached(s.evalProgs, n, func() (*train.Compiled, error) { return s.compile(n, false) })
+}
+
+func cached(m map[int]*train.Compiled, n int, build func() (*train.Compiled, error)) (*train.Compiled, error) {
+	if c, ok := m[n]; ok {
+		return c, nil
+	}
+	c, err := build()
+	if err == nil {
+		m[n] = c
+	}
+	return c, err
+}
+
+// update builds the optimizer: one group, or two when weight decay has a selector.
+func (s *Session) update() train.Update {
+	e, _ := stdlib.Default.Entry(s.recipe.Optimizer.Sig.Name)
+	o := e.Optimizer(s.args(s.recipe.Optimizer))
+	params := s.weights.order
+	u := train.Update{LR: o.LR, ClipNorm: float32(o.ClipNorm), Set: o.Set, Params: params}
+	if o.NoDecay == nil {
+		u.Groups = []train.Group{{Opt: o.Update, Params: params}}
+		return u
+	}
+	var decayed, rest []*tensor.Param
+	for _, p := range params {
+		if slices.Contains(o.DecayOn, p.Name) {
+			decayed = append(decayed, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	u.Groups = []train.Group{{Opt: o.Update, Params: decayed}, {Opt: o.NoDecay, Params: rest}}
+	return u
+}
+
+// Step runs one optimizer step and returns its loss.
+func (s *Session) Step() (float64, error) { return s.trainer.Step() }
+
+// Clock is where training is.
+func (s *Session) Clock() schedule.Clock { return s.trainer.Clock }
+
+// LR is the learning rate of the next step.
+func (s *Session) LR() float64 { return s.trainer.LR() }
+
+// Done reports whether the planned number of steps has run.
+func (s *Session) Done() bool { return s.trainer.Clock.Step >= s.totalSteps }
+
+// Params returns every trainable tensor in creation order.
+func (s *Session) Params() []*tensor.Param { return s.weights.order }
+
+// Param returns a trainable tensor by path, like net.h1.weight, or nil.
+func (s *Session) Param(path string) *tensor.Param { return s.weights.byPath[path] }
+
+// Recipe is the recipe the session runs.
+func (s *Session) Recipe() *Recipe { return s.recipe }
+
+// Hooks are called while training; any may be nil.
+type Hooks struct {
+	AfterStep func(step int, loss float64)
+	AfterEval func(r EvalResult)
+}
+
+// Train runs the remaining steps, evaluating as the recipe's eval commands say and once
+// more at the end. It stops early, with ctx's error, when ctx is cancelled.
+func (s *Session) Train(ctx context.Context, h Hooks) error {
+	for !s.Done() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		loss, err := s.Step()
+		if err != nil {
+			return err
+		}
+		if h.AfterStep != nil {
+			h.AfterStep(s.trainer.Clock.Step, loss)
+		}
+		if err := s.evalsDue(h, s.Done()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// evalsDue runs the eval commands whose period has come, or all of them at the end.
+func (s *Session) evalsDue(h Hooks, final bool) error {
+	step := s.trainer.Clock.Step
+	for _, e := range s.recipe.Train.Evals {
+		every := int(e.Every.Amount)
+		if e.Every.Unit == "epochs" {
+			every *= s.stepsPerEpoch
+		}
+		if !final && step%every != 0 {
+			continue
+		}
+		if err := s.evalSets(e.Data, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) evalSets(sets []*check.Data, h Hooks) error {
+	for _, d := range sets {
+		r, err := s.Evaluate(d.Name)
+		if err != nil {
+			return err
+		}
+		if h.AfterEval != nil {
+			h.AfterEval(r)
+		}
+	}
+	return nil
+}
+
+// Eval evaluates every data set named by the recipe's eval commands.
+func (s *Session) Eval() ([]EvalResult, error) {
+	var out []EvalResult
+	for _, e := range s.recipe.Train.Evals {
+		if err := s.evalSets(e.Data, Hooks{AfterEval: func(r EvalResult) { out = append(out, r) }}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Evaluate computes the loss and accuracy on a declared data set.
+func (s *Session) Evaluate(name string) (EvalResult, error) {
+	var d *check.Data
+	for _, x := range s.recipe.Data {
+		if x.Name == name {
+			d = x
+		}
+	}
+	ds := s.data[d]
+	if ds == nil {
+		return EvalResult{}, fmt.Errorf("no loaded data set named %s", name)
+	}
+	c := s.trainer.Clock
+	m, err := train.Evaluate(ds, s.recipe.Train.EvalBatch, c.Step, s.evalProgram)
+	if err != nil {
+		return EvalResult{}, err
+	}
+	return EvalResult{Data: name, Step: c.Step, Epoch: c.Epoch(), LR: s.LR(), Metrics: m}, nil
+}
