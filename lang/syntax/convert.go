@@ -123,7 +123,7 @@ func (c *converter) product(g *gProduct) Expr {
 func (c *converter) unary(g *gUnary) Expr {
 	x := c.postfix(g.X)
 	for i := len(g.Neg) - 1; i >= 0; i-- {
-		x = &Unary{OpPos: tokPos(g.Neg[i]), Op: "-", X: x}
+		x = &Unary{OpPos: tokPos(g.Neg[i].Op), Op: "-", X: x}
 	}
 	return x
 }
@@ -161,6 +161,9 @@ func (c *converter) call(fun Expr, g *gCall) *Call {
 }
 
 func (c *converter) arg(g *gArg) *Arg {
+	if k := g.Keyword; k != nil {
+		return &Arg{Name: &Ident{NamePos: convPos(k.Pos), Name: k.Name}, Value: c.expr(k.Value)}
+	}
 	x := c.expr(g.X)
 	if g.Value == nil {
 		return &Arg{Value: x}

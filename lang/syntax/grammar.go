@@ -101,8 +101,14 @@ type gProductOp struct {
 // gUnary is a run of minus signs: a list, not a recursion, so "- - - x" cannot grow
 // the stack.
 type gUnary struct {
-	Neg []lexer.Token `parser:"@'-'*"`
-	X   *gPostfix     `parser:"@@"`
+	Neg []*gMinus `parser:"@@*"`
+	X   *gPostfix `parser:"@@"`
+}
+
+// gMinus is one unary minus. (Captured through a struct: participle keeps only the last
+// token of a repeated capture into []lexer.Token.)
+type gMinus struct {
+	Op lexer.Token `parser:"@'-'"`
 }
 
 type gPostfix struct {
@@ -123,11 +129,19 @@ type gCall struct {
 	Rparen lexer.Token `parser:"@')'"`
 }
 
-// gArg is "EXPR" or "NAME: EXPR"; the name is parsed as an expression to keep the
-// grammar LL(1), and convert checks that it is a plain name.
+// gArg is "EXPR" or "NAME: EXPR". The name is parsed as an expression to keep the
+// grammar LL(1), and convert checks that it is a plain name. The keywords that cannot
+// start an expression may name an argument too, as in rigl(every: 100 steps).
 type gArg struct {
-	X     *gExpr `parser:"@@"`
-	Value *gExpr `parser:"( ':' @@ )?"`
+	Keyword *gKeywordArg `parser:"  @@"`
+	X       *gExpr       `parser:"| @@"`
+	Value   *gExpr       `parser:"  ( ':' @@ )?"`
+}
+
+type gKeywordArg struct {
+	Pos   lexer.Position
+	Name  string `parser:"@( 'every' | 'on' | 'then' ) ':'"`
+	Value *gExpr `parser:"@@"`
 }
 
 type gPrimary struct {

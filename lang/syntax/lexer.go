@@ -28,6 +28,7 @@ var lexRules = []lexer.SimpleRule{
 	{Name: "Keyword", Pattern: `(?:recipe|on|then|every|true|false|end)\b`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Punct", Pattern: `\|>|->|[-+*/()\[\]{},:=.%]`},
+	{Name: "BadQuote", Pattern: `'[^'\n]*'?`},
 	{Name: "Bad", Pattern: `.|\n`},
 }
 
@@ -44,6 +45,7 @@ var (
 	tGlob       = lexDef.Symbols()["Glob"]
 	tKeyword    = lexDef.Symbols()["Keyword"]
 	tIdent      = lexDef.Symbols()["Ident"]
+	tBadQuote   = lexDef.Symbols()["BadQuote"]
 	tBad        = lexDef.Symbols()["Bad"]
 )
 
@@ -94,6 +96,8 @@ func (s *scanned) add(t lexer.Token) {
 		s.errs.Add(tokPos(t), "unterminated string: a string ends with \" on the same line")
 	case tBad:
 		s.errs.Add(tokPos(t), "%s", badCharMessage(t.Value))
+	case tBadQuote:
+		s.errs.Add(tokPos(t), "strings are written in double quotes, as in %s", quote(strings.Trim(t.Value, "'")))
 	case tNumber:
 		if msg := numberProblem(t.Value); msg != "" {
 			s.errs.Add(tokPos(t), "%s", msg)
@@ -120,7 +124,7 @@ func convPos(p lexer.Position) token.Pos {
 // badCharMessage explains a character that no token starts with.
 func badCharMessage(c string) string {
 	switch c {
-	case "'", "`":
+	case "`":
 		return fmt.Sprintf("unexpected character %q: strings are written in double quotes, as in \"train\"", c)
 	case ";":
 		return `unexpected character ";": statements need no separator, put each on its own line`
@@ -172,7 +176,7 @@ func unquote(quoted string) (value string, off int, msg string) {
 	for i := 0; i < len(s); {
 		r, multi, tail, err := strconv.UnquoteChar(s[i:], '"')
 		if err != nil {
-			return "", i + 1, fmt.Sprintf("unknown escape sequence %q in string: use \\\" \\\\ \\n or \\t", escapeAt(s[i:]))
+			return "", i + 1, fmt.Sprintf(`unknown escape %s in string: use \" \\ \n or \t`, escapeAt(s[i:]))
 		}
 		if multi {
 			b.WriteRune(r)

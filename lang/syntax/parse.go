@@ -134,19 +134,19 @@ type bound struct {
 // boundaries returns where declarations seem to start in tokens [start, end), then end.
 func (p *parser) boundaries(start, end int) []bound {
 	bs := []bound{{at: start}}
-	depth := 0
+	var open brackets
 	for i := start; i < end; i++ {
 		t := p.toks[i]
 		if i > start && t.Type == tIdent && p.toks[i-1].Pos.Line < t.Pos.Line && !continues(p.toks[i-1]) {
 			switch {
-			case depth == 0:
+			case len(open) == 0:
 				bs = append(bs, bound{at: i})
 			case t.Pos.Column == 1:
 				bs = append(bs, bound{at: i, weak: true})
-				depth = 0
+				open = open[:0]
 			}
 		}
-		depth = max(0, depth+bracketDelta(t))
+		open.push(p.toks, i)
 	}
 	return append(bs, bound{at: end})
 }
@@ -182,7 +182,7 @@ func continues(t lexer.Token) bool {
 
 // bracketDelta is +1 for an opening bracket, -1 for a closing one, 0 otherwise.
 func bracketDelta(t lexer.Token) int {
-	if t.Type == tString || t.Type == tBadString || t.Type == tBad {
+	if t.Type == tString || isBad(t) {
 		return 0
 	}
 	switch t.Value {
