@@ -94,13 +94,14 @@ func applyOverride(f *syntax.File, o string, sources map[string][]byte) token.Er
 	return errs
 }
 
-// setPath puts an expression at a path of the file, or says why it cannot.
+// setPath puts an expression at a path of the file, or says why it cannot. A path starts
+// with train, optimizer or loss, or with the name of a data or schedule declaration,
+// optionally after its keyword (data.train.split picks the data set named train).
 func setPath(f *syntax.File, path string, e syntax.Expr) string {
-	head, arg, hasArg := strings.Cut(path, ".")
-	d := findDecl(f, head)
+	d, arg, hasArg := resolvePath(f, path)
 	switch {
 	case d == nil:
-		return fmt.Sprintf("%s names no declaration; override train.SETTING, optimizer.ARGUMENT, or a data or schedule name", head)
+		return fmt.Sprintf("%s names no declaration; override train.SETTING, optimizer.ARGUMENT, or a data or schedule by name", path)
 	case d.HasBody && hasArg:
 		setAssign(d, arg, e)
 	case !hasArg && !d.HasBody:
@@ -108,18 +109,33 @@ func setPath(f *syntax.File, path string, e syntax.Expr) string {
 	case hasArg && !d.HasBody:
 		call, ok := d.Value.(*syntax.Call)
 		if !ok {
-			return fmt.Sprintf("%s is not a call, so it has no argument %s", head, arg)
+			return fmt.Sprintf("%s is not a call, so it has no argument %s", strings.TrimSuffix(path, "."+arg), arg)
 		}
 		setArg(call, arg, e)
 	default:
-		return fmt.Sprintf("%s has a body; override one of its settings, like %s.NAME=VALUE", head, head)
+		return fmt.Sprintf("%s has a body; override one of its settings, like %s.NAME=VALUE", path, path)
 	}
 	return ""
 }
 
-func findDecl(f *syntax.File, name string) *syntax.Decl {
+// resolvePath finds the declaration a path starts with and the argument after it.
+func resolvePath(f *syntax.File, path string) (d *syntax.Decl, arg string, hasArg bool) {
+	head, rest, more := strings.Cut(path, ".")
+	if d := findDecl(f, func(d *syntax.Decl) bool { return d.Name == nil && d.Keyword == head }); d != nil {
+		return d, rest, more
+	}
+	if more {
+		name, arg, hasArg := strings.Cut(rest, ".")
+		if d := findDecl(f, func(d *syntax.Decl) bool { return d.Keyword == head && d.Name != nil && d.Name.Name == name }); d != nil {
+			return d, arg, hasArg
+		}
+	}
+	return findDecl(f, func(d *syntax.Decl) bool { return d.Name != nil && d.Name.Name == head }), rest, more
+}
+
+func findDecl(f *syntax.File, match func(*syntax.Decl) bool) *syntax.Decl {
 	for _, d := range f.Decls {
-		if (d.Name != nil && d.Name.Name == name) || (d.Name == nil && d.Keyword == name) {
+		if match(d) {
 			return d
 		}
 	}

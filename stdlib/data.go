@@ -2,6 +2,7 @@ package stdlib
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/roux-ml/roux/lang/sig"
 	"github.com/roux-ml/roux/runtime/data"
@@ -48,7 +49,7 @@ func loadCSV(path, label string, header, standardize bool) (*data.Dataset, error
 func describeCSV(a sig.Args) (sig.DataInfo, error) {
 	d, err := loadCSV(a.Str("path"), a.Str("label"), a.Bool("header"), false)
 	if err != nil {
-		return sig.DataInfo{}, &sig.ArgError{Param: "path", Msg: err.Error()}
+		return sig.DataInfo{}, &sig.ArgError{Param: "path", Msg: strings.TrimPrefix(err.Error(), "csv: ")}
 	}
 	return sig.DataInfo{Shape: d.Shape, Classes: d.Classes, Size: d.Len()}, nil
 }

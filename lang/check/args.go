@@ -58,69 +58,46 @@ func (c *checker) argValue(p *sig.Param, e syntax.Expr, cx *ctx) (Value, typ, bo
 	if t.k == tBad {
 		return nil, bad, false
 	}
-	if msg := typeMismatch(p, t, v); msg != "" {
-		c.errorf(e.Pos(), "%s must be %s, but this is a %s%s", p.Name, article(p), t, msg)
+	if ok, hint := fits(p, t, v); !ok {
+		c.errorf(e.Pos(), "%s must be %s, but this is a %s%s", p.Name, article(p), t, hint)
 		return nil, bad, false
 	}
 	return v, t, true
 }
 
-// typeMismatch returns "" when a value of type t fits parameter p, and otherwise a hint
-// (possibly empty) to append to the message; ok is signalled by the sentinel "".
-func typeMismatch(p *sig.Param, t typ, v Value) string {
-	const fits = ""
-	wrong := " " // non-empty: mismatch without a hint
+// fits reports whether a value of type t fits parameter p; when it does not, hint may
+// add advice to the message.
+func fits(p *sig.Param, t typ, v Value) (ok bool, hint string) {
 	switch p.Type {
 	case sig.Number:
-		if t.k == tNumber {
-			return fits
-		}
+		return t.k == tNumber, ""
 	case sig.Int:
-		if t.k == tNumber && v.(*Const).V.(float64) == math.Trunc(v.(*Const).V.(float64)) {
-			return fits
-		}
 		if t.k == tNumber {
-			return " with a fraction"
+			f := v.(*Const).V.(float64)
+			return f == math.Trunc(f), " with a fraction"
 		}
 	case sig.Scalar:
-		if t.k == tNumber || t.k == tScalar {
-			return fits
-		}
+		return t.k == tNumber || t.k == tScalar, ""
 	case sig.Time:
-		if t.k == tTime {
-			return fits
-		}
 		if t.k == tNumber {
-			return "; a time needs a unit, like 100 steps, 2 epochs or 25%"
+			return false, "; a time needs a unit, like 100 steps, 2 epochs or 25%"
 		}
+		return t.k == tTime, ""
 	case sig.Tensor:
-		if t.k == tTensor {
-			return fits
-		}
+		return t.k == tTensor, ""
 	case sig.Labels:
-		if t.k == tLabels {
-			return fits
-		}
+		return t.k == tLabels, ""
 	case sig.String, sig.Bool, sig.Range, sig.List:
 		want := map[sig.Type]kindT{sig.String: tString, sig.Bool: tBool, sig.Range: tRange, sig.List: tList}[p.Type]
-		if t.k == want {
-			return fits
-		}
+		return t.k == want, ""
 	}
-	return strings.TrimRight(wrong, " ") + wrongHint(p, t)
-}
-
-func wrongHint(p *sig.Param, t typ) string {
-	if p.Type == sig.Labels && t.k == tTensor {
-		return "; labels come from a data set, like train.y"
-	}
-	return ""
+	return false, ""
 }
 
 // article writes "a number", "a tensor", ...
 func article(p *sig.Param) string {
 	s := p.Type.String()
-	if strings.HasPrefix(s, "time") || strings.HasPrefix(s, "true") || strings.HasPrefix(s, "labels") {
+	if strings.HasPrefix(s, "time") || strings.HasPrefix(s, "true") || strings.HasPrefix(s, "class labels") {
 		return s
 	}
 	if strings.ContainsAny(s[:1], "aeiou") {

@@ -25,8 +25,10 @@ func (c *checker) call(e *syntax.Call, piped syntax.Expr, cx *ctx) (Value, typ) 
 	if id.Name == "input" && cx.where == "model" {
 		return c.input(id, args, cx)
 	}
-	if nd, ok := c.named[id.Name]; ok {
+	if nd, ok := c.named[id.Name]; ok && !nd.broken {
 		return c.callDecl(nd, id, args, cx)
+	} else if ok {
+		return nil, bad
 	}
 	if s, ok := c.cat.Lookup(id.Name); ok {
 		return c.entry(s, id, args, e.Rparen, cx)
@@ -153,7 +155,7 @@ func (c *checker) bind(s *sig.Signature, id *syntax.Ident, args []*syntax.Arg, r
 		j := i
 		if a.Name != nil {
 			if j = paramIndex(s, a.Name.Name); j < 0 {
-				c.errorf(a.Name.NamePos, "%s has no parameter %s%s; its parameters are %s", s.Name, a.Name.Name, suggest(a.Name.Name, paramList(s)), paramNames(s))
+				c.errorf(a.Name.NamePos, "%s has no parameter %s (its parameters are %s)%s", s.Name, a.Name.Name, paramNames(s), suggest(a.Name.Name, paramList(s)))
 				ok = false
 				continue
 			}

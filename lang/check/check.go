@@ -32,11 +32,12 @@ const (
 
 // decl is a named declaration (data, model, schedule) and what it resolved to.
 type decl struct {
-	d     *syntax.Decl
-	state int
-	data  *Data
-	model *Model
-	sched *Schedule
+	d      *syntax.Decl
+	state  int
+	broken bool // the declaration itself was reported; its uses are not
+	data   *Data
+	model  *Model
+	sched  *Schedule
 }
 
 type checker struct {
@@ -85,12 +86,14 @@ func (c *checker) collect() {
 	for _, d := range c.file.Decls {
 		if msg, ok := reserved[d.Keyword]; ok {
 			c.errorf(d.KeywordPos, "%s", msg)
+			c.addBroken(d)
 			continue
 		}
 		form, ok := declForms[d.Keyword]
 		if !ok {
-			c.errorf(d.KeywordPos, "unknown declaration %q%s; a declaration starts with data, model, schedule, loss, optimizer or train",
+			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, model, schedule, loss, optimizer or train)%s",
 				d.Keyword, suggest(d.Keyword, keys(declForms)))
+			c.addBroken(d)
 			continue
 		}
 		if !c.checkForm(d, form.named, form.body) {
@@ -149,6 +152,15 @@ func (c *checker) addNamed(d *syntax.Decl) {
 	nd := &decl{d: d}
 	c.named[name] = nd
 	c.order = append(c.order, nd)
+}
+
+// addBroken records the name of a declaration that could not be checked, so that uses of
+// the name are not reported again as unknown.
+func (c *checker) addBroken(d *syntax.Decl) {
+	if d.Name == nil || c.named[d.Name.Name] != nil {
+		return
+	}
+	c.named[d.Name.Name] = &decl{d: d, state: resolved, broken: true}
 }
 
 func (c *checker) addSingle(d *syntax.Decl) {

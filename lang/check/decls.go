@@ -93,9 +93,11 @@ func (c *checker) checkTrain() {
 	}
 	tr := &Train{Pos: d.KeywordPos}
 	set := map[string]any{}
+	written := map[string]bool{}
 	for _, st := range d.Body {
 		switch st := st.(type) {
 		case *syntax.Assign:
+			written[st.Name.Name] = true
 			c.trainSetting(st, set)
 		case *syntax.Command:
 			if e := c.evalCommand(st); e != nil {
@@ -104,7 +106,9 @@ func (c *checker) checkTrain() {
 		}
 	}
 	if _, ok := set["epochs"]; !ok {
-		c.errorf(d.KeywordPos, "the train block needs epochs, for example: epochs = 10")
+		if !written["epochs"] {
+			c.errorf(d.KeywordPos, "the train block needs epochs, for example: epochs = 10")
+		}
 		return
 	}
 	tr.Epochs, tr.Batch, tr.EvalBatch = intOf(set, "epochs"), intOf(set, "batch"), intOf(set, "eval_batch")
@@ -131,7 +135,7 @@ func (c *checker) trainSetting(st *syntax.Assign, set map[string]any) {
 	key := st.Name.Name
 	def, known := trainKeys[key]
 	if !known {
-		c.errorf(st.Name.NamePos, "unknown train setting %q%s; the settings are batch, drop_last, epochs, eval_batch and seed", key, suggest(key, keys(trainKeys)))
+		c.errorf(st.Name.NamePos, "unknown train setting %s (the settings are batch, drop_last, epochs, eval_batch and seed)%s", key, suggest(key, keys(trainKeys)))
 		return
 	}
 	if _, dup := set[key]; dup {

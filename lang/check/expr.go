@@ -177,15 +177,18 @@ func (c *checker) then(e *syntax.Binary, cx *ctx) (Value, typ) {
 	return &Then{At: e.OpPos, First: x, Second: y}, typ{k: tScalar}
 }
 
-// endsAt reports whether a schedule has a defined end: a duration or an until argument.
+// endsAt reports whether a schedule has a written end: a duration or an until argument.
 func endsAt(v Value) bool {
 	call, ok := v.(*Call)
 	if !ok {
 		return false
 	}
-	_, hasUntil := call.Const["until"]
-	_, hasDuration := call.Const["duration"]
-	return hasUntil || hasDuration
+	for i, p := range call.Sig.Params {
+		if (p.Name == "until" || p.Name == "duration") && call.Given[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // ident resolves a bare name.
@@ -197,8 +200,10 @@ func (c *checker) ident(e *syntax.Ident, cx *ctx) (Value, typ) {
 	if st, ok := cx.stmts[e.Name]; ok {
 		return c.stmtRef(st, e, cx)
 	}
-	if nd, ok := c.named[e.Name]; ok {
+	if nd, ok := c.named[e.Name]; ok && !nd.broken {
 		return c.declRef(nd, e, cx)
+	} else if ok {
+		return nil, bad
 	}
 	if s, ok := c.cat.Lookup(e.Name); ok {
 		c.errorf(e.NamePos, "%s is a built-in %s; call it with its arguments, like %s(...)", e.Name, s.Kind, e.Name)
@@ -217,6 +222,9 @@ func (c *checker) declRef(nd *decl, e *syntax.Ident, cx *ctx) (Value, typ) {
 	case "schedule":
 		if nd.sched == nil {
 			return nil, bad
+		}
+		if k, ok := nd.sched.Value.(*Const); ok {
+			return &Const{At: e.NamePos, V: k.V}, typ{k: tNumber}
 		}
 		return &ScheduleRef{At: e.NamePos, S: nd.sched}, typ{k: tScalar}
 	case "data":

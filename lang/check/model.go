@@ -12,10 +12,11 @@ type stmtState struct {
 	s       *Stmt
 	layer   *Call // the statement's layer with weights, if any
 	weights []WeightPath
+	used    bool // another statement refers to it
 }
 
-// checkModel checks a model body: statements in any order, one input, the last
-// statement as output.
+// checkModel checks a model body: statements in any order, one input, and one output:
+// the statement no other statement uses.
 func (c *checker) checkModel(d *syntax.Decl) *Model {
 	m := &Model{Name: d.Name.Name, Pos: d.Name.NamePos}
 	cx := &ctx{where: "model", model: m, stmts: map[string]*stmtState{}}
@@ -33,15 +34,19 @@ func (c *checker) checkModel(d *syntax.Decl) *Model {
 	if !ok {
 		return nil
 	}
-	if m.Input == nil {
-		c.errorf(d.Name.NamePos, "model %s has no input; its first layer reads input(N), like dense(input(784), 300)", m.Name)
-		return nil
-	}
+	var outputs []string
 	for _, st := range cx.order {
 		m.Stmts = append(m.Stmts, st.s)
 		m.Weights = append(m.Weights, st.weights...)
+		if !st.used {
+			m.Output = st.s
+			outputs = append(outputs, st.s.Name)
+		}
 	}
-	m.Output = m.Stmts[len(m.Stmts)-1]
+	if len(outputs) > 1 {
+		c.errorf(d.Name.NamePos, "model %s has %d statements that nothing uses (%s); a model has one output, and every other statement must feed it", m.Name, len(outputs), joinList(outputs))
+		return nil
+	}
 	c.r.Models = append(c.r.Models, m)
 	return m
 }
@@ -106,6 +111,7 @@ func cycleFrom(chain []string, name string) []string {
 
 // stmtRef resolves a reference to another statement of the same model.
 func (c *checker) stmtRef(st *stmtState, e *syntax.Ident, cx *ctx) (Value, typ) {
+	st.used = true
 	if !c.resolveStmt(cx, st, e.NamePos) {
 		return nil, bad
 	}

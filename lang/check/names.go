@@ -8,12 +8,13 @@ import (
 	"github.com/roux-ml/roux/lang/syntax"
 )
 
-// suggest returns ` (did you mean "x"?)` for the closest candidate within a small edit
-// distance, or "".
+// suggest returns "; did you mean x?" for the closest candidate, or "" when none is close:
+// at most one edit for short names, two for names of six letters or more (a swap of two
+// neighbouring letters counts as one edit).
 func suggest(name string, candidates []string) string {
-	best, bestD := "", len(name)/3+1
-	if bestD > 3 {
-		bestD = 3
+	best, bestD := "", 1
+	if len(name) >= 6 {
+		bestD = 2
 	}
 	for _, c := range candidates {
 		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d <= bestD && c != name {
@@ -26,25 +27,30 @@ func suggest(name string, candidates []string) string {
 	return "; did you mean " + best + "?"
 }
 
-// editDistance is the Levenshtein distance between a and b.
+// editDistance is the optimal-string-alignment distance between a and b: insertions,
+// deletions, substitutions and swaps of neighbouring letters.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 func keys[V any](m map[string]V) []string {

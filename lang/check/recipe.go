@@ -28,13 +28,14 @@ type Data struct {
 	Info sig.DataInfo
 }
 
-// Model is a declared model: named statements, one input, and the last statement as output.
+// Model is a declared model: named statements, one input, and as output the one
+// statement no other statement uses.
 type Model struct {
 	Name    string
 	Pos     token.Pos
 	Input   sig.Shape // per-sample input shape, without the batch dimension
 	Stmts   []*Stmt   // in source order
-	Output  *Stmt     // the last statement
+	Output  *Stmt     // the statement nothing else uses
 	Weights []WeightPath
 }
 

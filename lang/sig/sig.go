@@ -47,7 +47,7 @@ const (
 var typeNames = map[Type]string{
 	Number: "number", Int: "whole number", String: "string", Bool: "true or false",
 	Time: "time (like 100 steps, 2 epochs, 25% or end)", Range: "range (like 0.1 -> 0)",
-	Scalar: "number or schedule", Tensor: "tensor", Labels: "labels", Enum: "name",
+	Scalar: "number or schedule", Tensor: "tensor", Labels: "class labels (like train.y)", Enum: "name",
 	Selector: "parameter selector (like net.*.weight)", List: "list",
 }
 
@@ -65,6 +65,9 @@ func (t TimeValue) String() string {
 		return "end"
 	case "%":
 		return fmt.Sprintf("%g%%", t.Amount)
+	}
+	if t.Amount == 1 {
+		return fmt.Sprintf("1 %s", strings.TrimSuffix(t.Unit, "s"))
 	}
 	return fmt.Sprintf("%g %s", t.Amount, t.Unit)
 }

@@ -1,0 +1,101 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/roux-ml/roux/lang/sig"
+)
+
+// Dump prints a checked recipe as stable text: data, models with their weights and
+// shapes, schedules, loss, optimizer and train plan. Golden tests and the REPL use it.
+func Dump(r *Recipe) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "recipe %q\n", r.Title)
+	for _, d := range r.Data {
+		fmt.Fprintf(&b, "data %s = %s  # samples %s, %d classes, size %d\n", d.Name, Text(d.Call), d.Info.Shape, d.Info.Classes, d.Info.Size)
+	}
+	for _, m := range r.Models {
+		fmt.Fprintf(&b, "model %s  # input %s, output %s\n", m.Name, m.Input, m.Output.Shape)
+		for _, s := range m.Stmts {
+			fmt.Fprintf(&b, "    %s = %s  # %s\n", s.Name, Text(s.Value), s.Shape)
+		}
+		for _, w := range m.Weights {
+			fmt.Fprintf(&b, "    weight %s %s\n", w.Path, w.Shape)
+		}
+	}
+	for _, s := range r.Schedules {
+		fmt.Fprintf(&b, "schedule %s = %s\n", s.Name, Text(s.Value))
+	}
+	fmt.Fprintf(&b, "loss = %s  # draws on %s\n", Text(r.Loss), r.Stream.Name)
+	fmt.Fprintf(&b, "optimizer = %s\n", Text(r.Optimizer))
+	t := r.Train
+	fmt.Fprintf(&b, "train: epochs %d, batch %d, eval_batch %d, seed %d, drop_last %v\n", t.Epochs, t.Batch, t.EvalBatch, t.Seed, t.DropLast)
+	for _, e := range t.Evals {
+		names := make([]string, len(e.Data))
+		for i, d := range e.Data {
+			names[i] = d.Name
+		}
+		fmt.Fprintf(&b, "    eval %s every %s: %s\n", strings.Join(names, ", "), e.Every, strings.Join(e.Metrics, ", "))
+	}
+	return b.String()
+}
+
+// Text prints a checked value with every argument spelled out, defaults included.
+func Text(v Value) string {
+	switch v := v.(type) {
+	case nil:
+		return "<none>"
+	case *Const:
+		return constText(v.V)
+	case *Range:
+		return Text(v.From) + " -> " + Text(v.To)
+	case *List:
+		parts := make([]string, len(v.Elems))
+		for i, e := range v.Elems {
+			parts[i] = Text(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case *Call:
+		return callText(v)
+	case *Arith:
+		return "(" + Text(v.X) + " " + v.Op + " " + Text(v.Y) + ")"
+	case *Neg:
+		return "-" + Text(v.X)
+	case *Then:
+		return Text(v.First) + " then " + Text(v.Second)
+	case *ScheduleRef:
+		return v.S.Name
+	case *DataField:
+		return v.Data.Name + "." + v.Field
+	case *ModelCall:
+		return v.Model.Name + "(" + Text(v.Arg) + ")"
+	case *StmtRef:
+		return v.Stmt.Name
+	case *Input:
+		return "input" + v.Shape.String()
+	case *Selector:
+		return v.Pattern + " {" + strings.Join(v.Matches, ", ") + "}"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func constText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case sig.TimeValue:
+		return v.String()
+	}
+	return fmt.Sprint(v)
+}
+
+func callText(c *Call) string {
+	var parts []string
+	for i, p := range c.Sig.Params {
+		if c.Args[i] != nil {
+			parts = append(parts, p.Name+": "+Text(c.Args[i]))
+		}
+	}
+	return c.Sig.Name + "(" + strings.Join(parts, ", ") + ")"
+}
