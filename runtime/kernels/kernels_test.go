@@ -324,11 +324,15 @@ func checkTol(t *testing.T, name string, got []float32, want []float64, tol floa
 }
 
 func TestGemmDoesNotAllocate(t *testing.T) {
-	m, n, k := 128, 300, 784
+	m, n, k := 300, 400, 500
 	a, b, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
-	g := &Gemm{TransB: true, M: m, N: n, K: k}
-	g.Run(c, a, b, false)
-	if allocs := testing.AllocsPerRun(5, func() { g.Run(c, a, b, false) }); allocs != 0 {
-		t.Errorf("Gemm.Run allocates %v times", allocs)
+	for _, ta := range []bool{false, true} {
+		for _, tb := range []bool{false, true} {
+			g := &Gemm{TransA: ta, TransB: tb, M: m, N: n, K: k}
+			g.Run(c, a, b, false)
+			if allocs := testing.AllocsPerRun(3, func() { g.Run(c, a, b, false) }); allocs != 0 {
+				t.Errorf("Gemm.Run (transA %v, transB %v) allocates %v times", ta, tb, allocs)
+			}
+		}
 	}
 }
