@@ -275,7 +275,7 @@ func (c *checker) outsideRun(t sig.TimeValue, spe int) string {
 		}
 	case "epochs":
 		if t.Amount < 0 || t.Amount > epochs {
-			return fmt.Sprintf("%s is outside the run, which lasts %d epochs", t, c.r.Train.Epochs)
+			return fmt.Sprintf("%s is outside the run, which lasts %s", t, sig.TimeValue{Amount: epochs, Unit: "epochs"})
 		}
 	case "steps":
 		if total := float64(spe) * epochs; t.Amount < 0 || (spe > 0 && t.Amount > total) {
