@@ -2,6 +2,7 @@ package graph
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -114,7 +115,7 @@ func TestNaNNamesOpAndOrigin(t *testing.T) {
 	if !errors.As(err, &ge) {
 		t.Fatalf("got %v, want *Error", err)
 	}
-	if ge.Origin != "nan.recipe:3:7" || !strings.Contains(ge.Msg, "log [3]") || !strings.Contains(ge.Msg, "NaN") {
+	if ge.Origin != "nan.recipe:3:7" || !strings.Contains(ge.Msg, "%3 = log [3]") || !strings.Contains(ge.Msg, "NaN") {
 		t.Errorf("got %q", err)
 	}
 	if w.Grad.Data[0] != 0 {
@@ -137,7 +138,20 @@ func TestInfNamesFirstOp(t *testing.T) {
 	copy(w.Value.Data, []float32{1, 1})
 	copy(p.Input("x").Data, []float32{1, 200})
 	err := p.Run()
-	if err == nil || err.Error() != "inf.recipe:1:1: loss is +Inf: first non-finite value produced by exp [2]" {
+	if err == nil || err.Error() != "inf.recipe:1:1: loss is +Inf: first non-finite value produced by %3 = exp [2]" {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestNonFiniteParam(t *testing.T) {
+	g := New()
+	g.SetOrigin("w.recipe:1:1")
+	w := tensor.NewParam("w", 2)
+	w.Value.Data[1] = float32(math.NaN())
+	g.SetOrigin("w.recipe:2:1")
+	p := compile(t, g, Options{Loss: g.SumAll(g.Param(w))})
+	err := p.Run()
+	if err == nil || err.Error() != "w.recipe:2:1: loss is NaN: %0 = param w [2] holds a non-finite value" {
 		t.Errorf("got %v", err)
 	}
 }

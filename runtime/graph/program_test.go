@@ -255,3 +255,21 @@ func TestDropoutRunDoesNotAllocate(t *testing.T) {
 		t.Errorf("Run allocates %v times per call", n)
 	}
 }
+
+func TestLossWithoutParamsAndEvalLeavesGrads(t *testing.T) {
+	g := New()
+	w := tensor.NewParam("w", 2)
+	w.Grad.Data[0] = 5
+	x := g.Input("x", 2)
+	lossNoParam := g.MeanAll(g.Square(x))
+	p := compile(t, g, Options{Loss: lossNoParam})
+	copy(p.Input("x").Data, []float32{1, 3})
+	if err := p.Run(); err != nil || p.Value(lossNoParam).Data[0] != 5 {
+		t.Errorf("loss without params: %v %v", err, p.Value(lossNoParam).Data)
+	}
+	y := g.Mul(x, g.Param(w))
+	eval := compile(t, g, Options{Outputs: []*Node{y}})
+	if err := eval.Run(); err != nil || w.Grad.Data[0] != 5 {
+		t.Errorf("forward-only run touched gradients: %v %v", err, w.Grad.Data)
+	}
+}

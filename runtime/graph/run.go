@@ -73,18 +73,42 @@ func (p *Program) zeroGrads() {
 
 func isBad(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }
 
-// nonFinite reports the first forward instruction whose output is not finite.
+// nonFinite reports the first input or parameter holding a non-finite value, or else
+// the first forward instruction producing one, numbered as in String.
 func (p *Program) nonFinite(loss float32) error {
+	for i, n := range p.listing[:p.nlistFwd] {
+		if (n.op == opInput || n.op == opParam) && !allFinite(p.Value(n).Data) {
+			return &Error{Origin: n.Origin, Msg: fmt.Sprintf("loss is %v: %%%d = %s holds a non-finite value", loss, i, leafText(n))}
+		}
+	}
 	for i := range p.code[:p.nfwd] {
 		in := &p.code[i]
-		for _, v := range p.bufs[in.dst] {
-			if isBad(v) {
-				return &Error{Origin: in.node.Origin, Msg: fmt.Sprintf(
-					"loss is %v: first non-finite value produced by %s %s", loss, in.op, shp(in.node.Shape))}
-			}
+		if !allFinite(p.bufs[in.dst]) {
+			return &Error{Origin: in.node.Origin, Msg: fmt.Sprintf(
+				"loss is %v: first non-finite value produced by %%%d = %s %s",
+				loss, p.number(in.node), in.op, shp(in.node.Shape))}
 		}
 	}
 	return &Error{Origin: p.loss.Origin, Msg: fmt.Sprintf("loss is %v", loss)}
+}
+
+func allFinite(v []float32) bool {
+	for _, x := range v {
+		if isBad(x) {
+			return false
+		}
+	}
+	return true
+}
+
+// number is n's number in the listing.
+func (p *Program) number(n *Node) int {
+	for i, m := range p.listing {
+		if m == n {
+			return i
+		}
+	}
+	return -1
 }
 
 // step runs one instruction: the interpreter's dispatch.

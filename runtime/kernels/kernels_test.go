@@ -336,3 +336,30 @@ func TestGemmDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestGemmConcurrentCallers(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	m, n, k := 150, 130, 90
+	done := make(chan bool)
+	for w := range 3 {
+		a, b := randSlice(r, m*k), randSlice(r, k*n)
+		want := gemmRef(w == 1, w == 2, m, n, k, a, b)
+		go func() {
+			g := &Gemm{TransA: w == 1, TransB: w == 2, M: m, N: n, K: k}
+			c := make([]float32, m*n)
+			ok := true
+			for range 20 {
+				g.Run(c, a, b, false)
+				for i := range c {
+					ok = ok && math.Abs(float64(c[i])-want[i]) <= 1e-4*(1+math.Abs(want[i]))
+				}
+			}
+			done <- ok
+		}()
+	}
+	for range 3 {
+		if !<-done {
+			t.Error("wrong product under concurrent use of the pool")
+		}
+	}
+}
