@@ -220,7 +220,7 @@ func gradCases() []gradCase {
 		gradCase{name: "mse/target", shapes: [][]int{s(2, 3)}, feed: map[string][]float32{"t": {1, 2, 3, 4, 5, 6}},
 			build: func(g *Graph, x []*Node) *Node { return g.MSE(x[0], g.Input("t", 2, 3)) }},
 		gradCase{name: "softmax_cross_entropy", shapes: [][]int{s(4, 5)}, gen: spreadSmall,
-			feed: map[string][]float32{"labels": {0, 4, 2, 2}},
+			feed:  map[string][]float32{"labels": {0, 4, 2, 2}},
 			build: func(g *Graph, x []*Node) *Node { return g.SoftmaxCrossEntropy(x[0], g.Input("labels", 4)) }},
 		gradCase{name: "dropout", shapes: [][]int{s(4, 5)}, train: true,
 			build: unary(func(g *Graph, x *Node) *Node { return g.Dropout(x, 0.3) })},
