@@ -191,13 +191,13 @@ func (c *compiler) emit(n *Node) {
 	for i, x := range n.in {
 		in.src[i] = c.buf[x]
 	}
-	c.shape(&in, n)
+	c.dims(&in, n)
 	c.p.code = append(c.p.code, in)
 	c.p.listing = append(c.p.listing, n)
 }
 
-// shape fills the dimensions and extra buffers an instruction's kernel needs.
-func (c *compiler) shape(in *instr, n *Node) {
+// dims fills in the dimensions and extra buffers an instruction's kernel needs.
+func (c *compiler) dims(in *instr, n *Node) {
 	x := n.in[0]
 	switch n.op {
 	case opMatMul:
@@ -238,7 +238,7 @@ func broadcastMode(n *Node) uint8 {
 	switch {
 	case slices.Equal(a.Shape, b.Shape):
 		return same
-	case isScalar(b) && len(n.Shape) == len(a.Shape) && slices.Equal(n.Shape, a.Shape):
+	case isScalar(b) && slices.Equal(n.Shape, a.Shape):
 		return scalarB
 	}
 	return scalarA

@@ -127,7 +127,7 @@ func (p *Program) step(in *instr) error {
 	case opAddBias:
 		kernels.AddBias(d, x, y, in.outer, in.n)
 	case opAdd, opSub, opMul, opDiv:
-		binary(in.op, in.mode, d, x, y)
+		runBinary(in.op, in.mode, d, x, y)
 	case opCopy:
 		kernels.Copy(d, x)
 	case opNeg:
@@ -220,8 +220,8 @@ func (p *Program) stepGrad(in *instr, d, x, y, z []float32) {
 	}
 }
 
-// binary runs an elementwise binary op in its broadcast mode.
-func binary(o op, mode uint8, d, a, b []float32) {
+// runBinary runs an elementwise binary op in its broadcast mode.
+func runBinary(o op, mode uint8, d, a, b []float32) {
 	switch mode {
 	case same:
 		sameShape(o, d, a, b)
@@ -232,6 +232,7 @@ func binary(o op, mode uint8, d, a, b []float32) {
 	}
 }
 
+// sameShape computes d = a op b elementwise.
 func sameShape(o op, d, a, b []float32) {
 	switch o {
 	case opAdd:
