@@ -82,6 +82,7 @@ var opNames = [numOps]string{
 	opMSEGrad: "mse_grad", opDropoutGrad: "dropout_grad", opCopy: "copy",
 }
 
+// String returns the op's name as printed in listings and errors.
 func (o op) String() string { return opNames[o] }
 
 // MatMul returns op(a)·op(b) for 2-D a and b, where op transposes when the flag is
