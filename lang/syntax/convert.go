@@ -24,13 +24,7 @@ func (c *converter) decls(g *gFile) []*Decl {
 }
 
 func (c *converter) decl(g *gDecl) *Decl {
-	d := &Decl{KeywordPos: convPos(g.Keyword.Pos), Keyword: g.Keyword.Name}
-	if g.Name != nil {
-		d.Name = ident(g.Name)
-	}
-	if g.On != nil {
-		d.On = c.expr(g.On)
-	}
+	d := c.head(&g.Head)
 	if g.Value != nil {
 		d.Value = c.expr(g.Value)
 	}
@@ -42,11 +36,25 @@ func (c *converter) decl(g *gDecl) *Decl {
 	return d
 }
 
+// head converts "KEYWORD [NAME] [on EXPR]" into a Decl without a value or body.
+func (c *converter) head(g *gHead) *Decl {
+	d := &Decl{KeywordPos: convPos(g.Keyword.Pos), Keyword: g.Keyword.Name}
+	if g.Name != nil {
+		d.Name = ident(g.Name)
+	}
+	if g.On != nil {
+		d.On = c.expr(g.On)
+	}
+	return d
+}
+
 func ident(g *gIdent) *Ident { return &Ident{NamePos: convPos(g.Pos), Name: g.Name} }
 
-func (c *converter) body(g *gBody) []Stmt {
-	out := make([]Stmt, 0, len(g.Stmts))
-	for _, s := range g.Stmts {
+func (c *converter) body(g *gBody) []Stmt { return c.stmts(g.Stmts) }
+
+func (c *converter) stmts(gs []*gStmt) []Stmt {
+	out := make([]Stmt, 0, len(gs))
+	for _, s := range gs {
 		out = append(out, c.stmt(s))
 	}
 	return out

@@ -185,9 +185,13 @@ func (p *parser) unexpected(a, k int) *token.Error {
 		return p.at(k, "unexpected %s", found)
 	case isWord(t, "recipe"):
 		return p.at(k, `unexpected "recipe": the title comes once, at the top of the file`)
-	case p.exprMode && k > a:
+	case p.mode == modeExpr && k > a:
 		return p.at(k, "expected an operator or the end of the expression after %s, found %s", p.describe(k-1), found)
-	case k == a || p.exprMode:
+	case p.mode == modeStmts && k == a:
+		return p.at(k, "expected a statement such as epochs = 20, found %s", found)
+	case p.mode == modeStmts:
+		return p.at(k, "expected an operator or a new statement after %s, found %s", p.describe(k-1), found)
+	case k == a || p.mode == modeExpr:
 		return p.at(k, "expected a declaration such as data train = mnist(), found %s", found)
 	}
 	return p.at(k, "expected an operator or a new declaration after %s, found %s", p.describe(k-1), found)

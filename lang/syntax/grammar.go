@@ -17,11 +17,16 @@ type gFile struct {
 }
 
 type gDecl struct {
+	Head  gHead  `parser:"@@"`
+	Value *gExpr `parser:"( '=' @@"`
+	Body  *gBody `parser:"| @@ )"`
+}
+
+// gHead is "KEYWORD [NAME] [on EXPR]"; recovery parses it alone.
+type gHead struct {
 	Keyword gIdent  `parser:"@@"`
 	Name    *gIdent `parser:"@@?"`
 	On      *gExpr  `parser:"( 'on' @@ )?"`
-	Value   *gExpr  `parser:"( '=' @@"`
-	Body    *gBody  `parser:"| @@ )"`
 }
 
 type gIdent struct {
@@ -32,6 +37,11 @@ type gIdent struct {
 type gBody struct {
 	Stmts  []*gStmt    `parser:"'{' @@*"`
 	Rbrace lexer.Token `parser:"@'}'"`
+}
+
+// gStmts is a run of statements; recovery parses the statements of a broken body.
+type gStmts struct {
+	Stmts []*gStmt `parser:"@@*"`
 }
 
 type gStmt struct {
@@ -168,8 +178,10 @@ type gList struct {
 
 // Parsers, built once.
 var (
-	fileParser = participle.MustBuild[gFile](parserOptions...)
-	exprParser = participle.MustBuild[gExpr](parserOptions...)
+	fileParser  = participle.MustBuild[gFile](parserOptions...)
+	exprParser  = participle.MustBuild[gExpr](parserOptions...)
+	headParser  = participle.MustBuild[gHead](parserOptions...)
+	stmtsParser = participle.MustBuild[gStmts](parserOptions...)
 )
 
 var parserOptions = []participle.Option{

@@ -20,7 +20,7 @@ import (
 // reads as a unit only right after a number ("epochs = 20" stays a valid statement).
 var lexRules = []lexer.SimpleRule{
 	{Name: "Comment", Pattern: `#[^\n]*`},
-	{Name: "Whitespace", Pattern: `\s+`},
+	{Name: "Whitespace", Pattern: `[\s\x{FEFF}]+`},
 	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
 	{Name: "BadString", Pattern: `"(?:\\.|[^"\\\n])*\\?`},
 	{Name: "Number", Pattern: `(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d*)?[A-Za-z0-9_.]*`},

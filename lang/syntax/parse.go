@@ -26,7 +26,7 @@ func Parse(filename string, src []byte) (*File, token.ErrorList) {
 	p := newParser(filename, src)
 	f := &File{Name: filename, Comments: p.comments}
 	start := p.title(f)
-	f.Decls = p.declsFrom(start)
+	f.Decls = p.declsFrom(start, len(p.toks)-1)
 	p.errs.RemoveMultiples()
 	return f, p.result()
 }
@@ -35,7 +35,7 @@ func Parse(filename string, src []byte) (*File, token.ErrorList) {
 // expression is nil when it could not be parsed.
 func ParseExpr(filename string, src []byte) (Expr, token.ErrorList) {
 	p := newParser(filename, src)
-	p.exprMode = true
+	p.mode = modeExpr
 	end := len(p.toks) - 1
 	var x Expr
 	g, err := parseRange(p, exprParser, 0, end)
@@ -51,9 +51,18 @@ func ParseExpr(filename string, src []byte) (Expr, token.ErrorList) {
 // parser is the state of one Parse or ParseExpr.
 type parser struct {
 	*scanned
-	conv     converter
-	exprMode bool // explain errors for a lone expression, not a recipe
+	conv converter
+	mode mode // what the tokens being parsed hold, for messages
 }
+
+// mode says what the tokens being parsed hold.
+type mode int
+
+const (
+	modeDecls mode = iota // declarations of a recipe
+	modeStmts             // statements of a body
+	modeExpr              // one expression (ParseExpr)
+)
 
 func newParser(filename string, src []byte) *parser {
 	p := &parser{scanned: scan(filename, src)}
@@ -102,19 +111,18 @@ func (p *parser) nextLine(i, line int) int {
 	return i
 }
 
-// declsFrom parses the declarations from token start to the end. It first parses them
-// all at once; only if that fails does it fall back to chunks.
-func (p *parser) declsFrom(start int) []*Decl {
-	end := len(p.toks) - 1
+// declsFrom parses the declarations in tokens [start, end). It first parses them all
+// at once; only if that fails does it fall back to chunks (see Parse).
+func (p *parser) declsFrom(start, end int) []*Decl {
 	if g, err := parseRange(p, fileParser, start, end); err == nil {
 		return p.conv.decls(g)
 	}
 	var decls []*Decl
 	bounds := p.boundaries(start, end)
 	for i := 0; i+1 < len(bounds); {
-		g, err, next := p.chunk(bounds, i)
+		g, err, next := chunk(p, fileParser, bounds, i)
 		if err != nil {
-			p.report(err, bounds[i].at, bounds[next].at)
+			decls = append(decls, p.brokenDecl(bounds[i].at, bounds[next].at, err)...)
 		} else {
 			decls = append(decls, p.conv.decls(g)...)
 		}
@@ -151,17 +159,17 @@ func (p *parser) boundaries(start, end int) []bound {
 	return append(bs, bound{at: end})
 }
 
-// chunk parses the chunk that starts at bounds[i] and returns the index of the bound
-// after it. When the chunk fails at its very end and that end is a weak bound, the
-// chunk is glued to the next ones, as long as that makes it parse.
-func (p *parser) chunk(bounds []bound, i int) (*gFile, error, int) {
+// chunk parses with pp the chunk that starts at bounds[i] and returns the index of the
+// bound after it. When the chunk fails at its very end and that end is a weak bound,
+// the chunk is glued to the next ones, as long as that makes it parse.
+func chunk[G any](p *parser, pp *participle.Parser[G], bounds []bound, i int) (*G, error, int) {
 	a := bounds[i].at
-	g, err := parseRange(p, fileParser, a, bounds[i+1].at)
+	g, err := parseRange(p, pp, a, bounds[i+1].at)
 	if err == nil || p.errorAt(err) != bounds[i+1].at {
 		return g, err, i + 1
 	}
 	for j := i + 1; j+1 < len(bounds) && j <= i+maxMerges && bounds[j].weak; j++ {
-		if g2, err2 := parseRange(p, fileParser, a, bounds[j+1].at); err2 == nil {
+		if g2, err2 := parseRange(p, pp, a, bounds[j+1].at); err2 == nil {
 			return g2, nil, j + 1
 		}
 	}
