@@ -37,5 +37,7 @@
 // stray character, a number like 1e) are reported by the scanner and do not stop the
 // parse. When a declaration is broken, the parser recovers at the next declaration: it
 // splits the recipe at names that start a line outside brackets (or in the first
-// column), parses each piece on its own, and reports the first error of each.
+// column), parses each piece on its own, and reports the first error of each. Inside a
+// broken body it does the same with statements, and keeps the declaration with the
+// statements that parse.
 package syntax

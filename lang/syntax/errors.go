@@ -179,22 +179,24 @@ func (p *parser) needClose(closer string, a, b, k int) *token.Error {
 // unexpected explains a token that cannot continue what came before it.
 func (p *parser) unexpected(a, k int) *token.Error {
 	t := p.toks[k]
-	found := p.describe(k)
 	switch {
 	case isCloser(t):
-		return p.at(k, "unexpected %s", found)
+		return p.at(k, "unexpected %s", p.describe(k))
 	case isWord(t, "recipe"):
 		return p.at(k, `unexpected "recipe": the title comes once, at the top of the file`)
-	case p.mode == modeExpr && k > a:
-		return p.at(k, "expected an operator or the end of the expression after %s, found %s", p.describe(k-1), found)
-	case p.mode == modeStmts && k == a:
-		return p.at(k, "expected a statement such as epochs = 20, found %s", found)
-	case p.mode == modeStmts:
-		return p.at(k, "expected an operator or a new statement after %s, found %s", p.describe(k-1), found)
-	case k == a || p.mode == modeExpr:
-		return p.at(k, "expected a declaration such as data train = mnist(), found %s", found)
+	case k == a:
+		return p.at(k, "expected %s, found %s", map[mode]string{
+			modeDecls: "a declaration such as data train = mnist()",
+			modeStmts: "a statement such as epochs = 20",
+			modeExpr:  "an expression",
+		}[p.mode], p.describe(k))
 	}
-	return p.at(k, "expected an operator or a new declaration after %s, found %s", p.describe(k-1), found)
+	next := map[mode]string{
+		modeDecls: "a new declaration",
+		modeStmts: "a new statement",
+		modeExpr:  "the end of the expression",
+	}[p.mode]
+	return p.at(k, "expected an operator or %s after %s, found %s", next, p.describe(k-1), p.describe(k))
 }
 
 // hint adds advice for a token that often shows up where an expression belongs.

@@ -92,6 +92,7 @@ func (p *printer) leading(pos token.Pos, indent int) {
 // trailing appends to the current line the first comment that sits on the source lines
 // [from, to] of the thing just printed and before limit (the start of the next thing).
 func (p *printer) trailing(from, to int, limit token.Pos) {
+	p.lastLine = max(p.lastLine, to)
 	if p.next >= len(p.comments) {
 		return
 	}
@@ -101,7 +102,6 @@ func (p *printer) trailing(from, to int, limit token.Pos) {
 	}
 	p.buf.WriteString(" " + c.Text)
 	p.next++
-	p.lastLine = max(p.lastLine, to)
 }
 
 // rest prints the comments after the last declaration and ends the output.
@@ -152,17 +152,19 @@ func (p *printer) together(a, b *Decl) bool {
 	return a.Keyword == b.Keyword && p.oneLine(a) && p.oneLine(b)
 }
 
-// oneLine reports whether a declaration prints on one line.
+// oneLine reports whether a declaration prints on one line: an "=" declaration, or
+// an empty body with no comment inside.
 func (p *printer) oneLine(d *Decl) bool {
 	if !d.HasBody {
 		return true
 	}
-	return len(d.Body) == 0 && !p.commentBefore(d.Rbrace)
+	return len(d.Body) == 0 && !p.commentWithin(d.Pos(), d.Rbrace)
 }
 
-// commentBefore reports whether a comment not yet printed comes before pos.
-func (p *printer) commentBefore(pos token.Pos) bool {
-	return p.next < len(p.comments) && pos.IsValid() && p.comments[p.next].Pos.Before(pos)
+// commentWithin reports whether a comment lies between positions from and to.
+func (p *printer) commentWithin(from, to token.Pos) bool {
+	i := sort.Search(len(p.comments), func(i int) bool { return !p.comments[i].Pos.Before(from) })
+	return i < len(p.comments) && to.IsValid() && p.comments[i].Pos.Before(to)
 }
 
 // declWidth is the width to pad the head of decls[i] to, so that the "=" of a group of
@@ -193,8 +195,9 @@ func (p *printer) body(d *Decl, next token.Pos) {
 	if len(d.Body) > 0 {
 		first = d.Body[0].Pos()
 	}
+	oneLine := p.oneLine(d)
 	p.trailing(d.Pos().Line, headEndLine(d), first)
-	if p.oneLine(d) {
+	if oneLine {
 		p.buf.WriteString("}")
 		p.trailing(d.Rbrace.Line, d.Rbrace.Line, next)
 		return

@@ -63,14 +63,37 @@ func writeExpr(b *strings.Builder, e Expr, prec int) {
 	}
 	switch e := e.(type) {
 	case *Binary:
-		writeExpr(b, e.X, binaryPrec(e.Op))
-		b.WriteString(" " + e.Op + " ")
-		writeExpr(b, e.Y, binaryPrec(e.Op)+1)
+		writeChain(b, e)
 	case *Unary:
 		b.WriteString(e.Op)
 		writeExpr(b, e.X, precUnary)
 	default:
 		writeOperand(b, e)
+	}
+}
+
+// writeChain prints a left-associative chain "a + b - c" by walking its left spine in
+// a loop, so that a long chain does not cost one stack frame per operand.
+func writeChain(b *strings.Builder, e *Binary) {
+	prec := binaryPrec(e.Op)
+	spine := leftSpine(e)
+	writeExpr(b, spine[len(spine)-1].X, prec)
+	for i := len(spine) - 1; i >= 0; i-- {
+		b.WriteString(" " + spine[i].Op + " ")
+		writeExpr(b, spine[i].Y, prec+1)
+	}
+}
+
+// leftSpine returns e and the binary operations of e's precedence down its left side,
+// outermost first.
+func leftSpine(e *Binary) []*Binary {
+	spine := []*Binary{e}
+	for {
+		x, ok := spine[len(spine)-1].X.(*Binary)
+		if !ok || binaryPrec(x.Op) != binaryPrec(e.Op) {
+			return spine
+		}
+		spine = append(spine, x)
 	}
 }
 

@@ -54,7 +54,12 @@ func exprEndLine(e Expr) int {
 	case nil:
 		return 0
 	case *Binary:
-		return max(exprEndLine(e.X), e.OpPos.Line, exprEndLine(e.Y))
+		spine := leftSpine(e)
+		l := exprEndLine(spine[len(spine)-1].X)
+		for _, b := range spine {
+			l = max(l, b.OpPos.Line, exprEndLine(b.Y))
+		}
+		return l
 	case *Unary:
 		return max(e.OpPos.Line, exprEndLine(e.X))
 	case *Call:

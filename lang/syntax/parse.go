@@ -21,7 +21,9 @@ const maxMerges = 32
 //
 // When the recipe has mistakes, Parse recovers at declaration boundaries: it splits
 // the declarations into chunks at names that start a line outside brackets (or in the
-// first column), parses each chunk on its own and reports the first error of each.
+// first column), parses each chunk on its own and reports the first error of each. A
+// broken declaration with a body is kept, with the statements of its body that parse;
+// its statements are split and reported the same way.
 func Parse(filename string, src []byte) (*File, token.ErrorList) {
 	p := newParser(filename, src)
 	f := &File{Name: filename, Comments: p.comments}
@@ -120,7 +122,7 @@ func (p *parser) declsFrom(start, end int) []*Decl {
 	var decls []*Decl
 	bounds := p.boundaries(start, end)
 	for i := 0; i+1 < len(bounds); {
-		g, err, next := chunk(p, fileParser, bounds, i)
+		g, next, err := chunk(p, fileParser, bounds, i)
 		if err != nil {
 			decls = append(decls, p.brokenDecl(bounds[i].at, bounds[next].at, err)...)
 		} else {
@@ -162,18 +164,18 @@ func (p *parser) boundaries(start, end int) []bound {
 // chunk parses with pp the chunk that starts at bounds[i] and returns the index of the
 // bound after it. When the chunk fails at its very end and that end is a weak bound,
 // the chunk is glued to the next ones, as long as that makes it parse.
-func chunk[G any](p *parser, pp *participle.Parser[G], bounds []bound, i int) (*G, error, int) {
+func chunk[G any](p *parser, pp *participle.Parser[G], bounds []bound, i int) (*G, int, error) {
 	a := bounds[i].at
 	g, err := parseRange(p, pp, a, bounds[i+1].at)
 	if err == nil || p.errorAt(err) != bounds[i+1].at {
-		return g, err, i + 1
+		return g, i + 1, err
 	}
 	for j := i + 1; j+1 < len(bounds) && j <= i+maxMerges && bounds[j].weak; j++ {
 		if g2, err2 := parseRange(p, pp, a, bounds[j+1].at); err2 == nil {
-			return g2, nil, j + 1
+			return g2, j + 1, nil
 		}
 	}
-	return g, err, i + 1
+	return g, i + 1, err
 }
 
 // continues reports whether a token needs more after it, so that a name on the next
@@ -267,8 +269,7 @@ func (p *parser) errorAt(err error) int {
 
 // indexAt returns the index of the first token at or after byte offset off.
 func (p *parser) indexAt(off int) int {
-	i := sort.Search(len(p.toks)-1, func(i int) bool { return p.toks[i].Pos.Offset >= off })
-	return i
+	return sort.Search(len(p.toks)-1, func(i int) bool { return p.toks[i].Pos.Offset >= off })
 }
 
 // isWord reports whether t is the keyword or punctuation w.

@@ -84,7 +84,7 @@ func (p *parser) stmtsFrom(start, end int) []Stmt {
 	var stmts []Stmt
 	bounds := p.boundaries(start, end)
 	for i := 0; i+1 < len(bounds); {
-		g, err, next := chunk(p, stmtsParser, bounds, i)
+		g, next, err := chunk(p, stmtsParser, bounds, i)
 		if err != nil {
 			p.report(err, bounds[i].at, bounds[next].at)
 		} else {
