@@ -1,139 +1,242 @@
 package kernels
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
+	"unsafe"
 )
 
-// tiles are the {M, N, K} extents of the pieces a product is cut into, for the
-// A·Bᵀ case (gonum computes it with dot products, which want a long K) and for the
-// other cases (axpy updates of rows of C, which want a small C tile that stays in L1).
-// Each piece spans fewer than 4 of gonum's 64×64 blocks of C, so gonum computes it
-// serially, without starting goroutines. Measured with TestTileSweep (-sweep) on the
-// products of a 784-300-100-10 MLP step at batch 128: 4.3 ms against 7.5 ms for
-// gonum's own 64×64×64 blocking.
-var tiles = [2][3]int{{64, 64, 1024}, {16, 192, 256}}
+// The product is computed in blocks of c of mr rows by nr columns (the micro-kernel's
+// register block: 12 AVX2 accumulators of 8 floats), over chunks of at most kcMax
+// steps of the sum. For each chunk of K and each panel of nr columns, the worker
+// packs the panel of op(b) into a contiguous buffer that stays in L1 (kcMax·nr
+// floats, 16 KB) and runs the micro-kernel down the panel, reading op(a) where it
+// lies, with strides (so op(a) is never copied except for a last partial panel of
+// rows).
+const (
+	mr    = 6
+	nr    = 16
+	kcMax = 256
+)
 
 // minParallel is the smallest m·n·k worth splitting across goroutines.
 const minParallel = 1 << 18
 
+// tiles is a leftover of the tiled-gonum engine, kept only because TestTileSweep
+// (tile_test.go) still sets it; Gemm no longer reads it.
+var tiles = [2][3]int{{64, 64, 1024}, {16, 192, 256}}
+
 // Gemm is a caller-owned plan for c = op(a)·op(b) (+ c when accumulating), where
 // op transposes when TransA/TransB is set: op(a) is M×K and op(b) is K×N, all
-// row-major with no padding. Run may be called repeatedly and does not allocate.
+// row-major with no padding. Run may be called repeatedly and does not allocate
+// after the first call.
 //
-// Large products are cut into tiles of c that the calling goroutine and a
-// process-wide pool of GOMAXPROCS-1 persistent workers take in turn; each tile runs
-// gonum's serial Sgemm over slices of K. This is gonum's own parallel scheme with
-// tile sizes tuned per case, minus the goroutines and channels gonum creates on every
-// call.
+// Run cuts c into panels of nr columns and each panel into blocks of mr rows; the
+// mr×nr blocks are numbered panel by panel and dealt out in equal contiguous ranges
+// to the calling goroutine and a process-wide pool of GOMAXPROCS-1 persistent
+// workers. Every element of c is summed by one goroutine, in the same order
+// whatever the split, so results are identical from run to run.
 type Gemm struct {
 	TransA, TransB bool
 	M, N, K        int
 
-	a, b, c    []float32
-	beta       float32
-	tm, tn, tk int
-	next       atomic.Int64
-	wg         sync.WaitGroup
+	generic bool // use the pure-Go micro-kernel even where assembly is available
+
+	a, b, c []float32
+	add     bool
+	kc      int // steps of the sum per chunk (the last chunk may be shorter)
+	blocks  int // mr×nr blocks of c
+	parts   int // ranges of blocks handed out
+	next    atomic.Int64
+	wg      sync.WaitGroup
+	own     *scratch // the calling goroutine's buffers
+}
+
+// scratch is one goroutine's packing space.
+type scratch struct {
+	b []float32 // a packed panel of op(b): kc rows of nr
+	a []float32 // a packed last panel of op(a): kc columns of mr
+	c []float32 // an mr×nr block of c, for blocks that overhang c
+}
+
+// newScratch allocates a scratch whose b panel starts on a 64-byte boundary.
+func newScratch() *scratch {
+	buf := make([]float32, kcMax*nr+kcMax*mr+mr*nr+16)
+	off := int(-uintptr(unsafe.Pointer(&buf[0])) / 4 % 16)
+	buf = buf[off:]
+	return &scratch{b: buf[:kcMax*nr], a: buf[kcMax*nr : kcMax*(nr+mr)], c: buf[kcMax*(nr+mr):][:mr*nr]}
 }
 
 // Run sets c = op(a)·op(b), or adds op(a)·op(b) to c when accumulate is true.
 func (g *Gemm) Run(c, a, b []float32, accumulate bool) {
-	g.a, g.b, g.c = a, b, c
-	g.beta = 0
-	if accumulate {
-		g.beta = 1
+	g.check(c, a, b)
+	if g.M == 0 || g.N == 0 {
+		return
 	}
+	if g.K == 0 {
+		if !accumulate {
+			clear(c[:g.M*g.N])
+		}
+		return
+	}
+	if g.own == nil {
+		g.own = newScratch()
+	}
+	g.a, g.b, g.c, g.add = a, b, c, accumulate
 	g.plan()
-	count := g.tilesM() * g.tilesN()
-	helpers := 0
-	if g.M*g.N*g.K >= minParallel {
-		helpers = min(count-1, workers())
-	}
+	helpers := g.parts - 1
 	g.next.Store(0)
 	g.wg.Add(helpers)
 	for range helpers {
 		pool.jobs <- g
 	}
-	g.work(count)
+	g.work(g.own)
 	g.wg.Wait()
 	g.a, g.b, g.c = nil, nil, nil
 }
 
-// plan picks the tile extents for the transpose case.
-func (g *Gemm) plan() {
-	ts := tiles[1]
-	if !g.TransA && g.TransB {
-		ts = tiles[0]
+// check panics if a slice is too short for the product.
+func (g *Gemm) check(c, a, b []float32) {
+	if len(a) < g.M*g.K || len(b) < g.K*g.N || len(c) < g.M*g.N {
+		panic(fmt.Sprintf("kernels: Gemm %d×%d×%d with len(c), len(a), len(b) = %d, %d, %d", g.M, g.N, g.K, len(c), len(a), len(b)))
 	}
-	g.tm, g.tn, g.tk = ts[0], ts[1], ts[2]
 }
 
-func (g *Gemm) tilesM() int { return (g.M + g.tm - 1) / g.tm }
-func (g *Gemm) tilesN() int { return (g.N + g.tn - 1) / g.tn }
+// plan splits K into equal chunks of at most kcMax and the blocks of c into parts.
+func (g *Gemm) plan() {
+	chunks := (g.K + kcMax - 1) / kcMax
+	g.kc = (g.K + chunks - 1) / chunks
+	g.blocks = g.rowPanels() * ((g.N + nr - 1) / nr)
+	g.parts = 1
+	if g.M*g.N*g.K >= minParallel {
+		g.parts = min(g.blocks, workers()+1)
+	}
+}
 
-// work computes tiles until none are left.
-func (g *Gemm) work(tiles int) {
+func (g *Gemm) rowPanels() int { return (g.M + mr - 1) / mr }
+
+// work computes parts until none are left.
+func (g *Gemm) work(s *scratch) {
 	for {
-		t := int(g.next.Add(1) - 1)
-		if t >= tiles {
+		p := int(g.next.Add(1) - 1)
+		if p >= g.parts {
 			return
 		}
-		g.tile(t/g.tilesN()*g.tm, t%g.tilesN()*g.tn)
+		g.part(s, p*g.blocks/g.parts, (p+1)*g.blocks/g.parts)
 	}
 }
 
-// tile computes the block of c whose top-left corner is (i, j).
-func (g *Gemm) tile(i, j int) {
-	m, n := min(g.tm, g.M-i), min(g.tn, g.N-j)
-	lda, ldb, ldc := g.ld()
-	c := g.c[i*ldc+j:]
-	tA, tB := trans(g.TransA), trans(g.TransB)
-	impl := blas32.Implementation()
-	beta := g.beta
-	for l := 0; l < g.K; l += g.tk {
-		k := min(g.tk, g.K-l)
-		a := g.a[at(g.TransA, i, l, lda):]
-		b := g.b[at(g.TransB, l, j, ldb):]
-		impl.Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
-		beta = 1
+// part computes blocks [lo, hi), numbered down each column panel in turn.
+func (g *Gemm) part(s *scratch, lo, hi int) {
+	rp := g.rowPanels()
+	for t := lo; t < hi; {
+		i0 := t % rp
+		i1 := min(rp, i0+hi-t)
+		g.panel(s, t/rp, i0, i1)
+		t += i1 - i0
 	}
-	if g.K == 0 && beta == 0 {
-		for r := range m {
-			clear(c[r*ldc : r*ldc+n])
+}
+
+// panel computes row blocks [i0, i1) of column panel jp over all of K.
+func (g *Gemm) panel(s *scratch, jp, i0, i1 int) {
+	j := jp * nr
+	n := min(nr, g.N-j)
+	for l := 0; l < g.K; l += g.kc {
+		k := min(g.kc, g.K-l)
+		g.packB(s.b[:k*nr], l, k, j, n)
+		add := g.add || l > 0
+		for ip := i0; ip < i1; ip++ {
+			g.block(s, ip*mr, j, n, l, k, add)
 		}
 	}
 }
 
-// ld returns the leading dimensions of a, b and c.
-func (g *Gemm) ld() (lda, ldb, ldc int) {
-	lda, ldb = g.K, g.N
+// block computes the mr×n block of c at (i, j) over steps [l, l+k) of the sum,
+// with op(b)'s panel packed in s.b.
+func (g *Gemm) block(s *scratch, i, j, n, l, k int, add bool) {
+	m := min(mr, g.M-i)
+	a, rsa, csa := g.a[g.offA(i, l):], g.K, 1
 	if g.TransA {
-		lda = g.M
+		rsa, csa = 1, g.M
 	}
-	if g.TransB {
-		ldb = g.K
+	if m < mr {
+		a, rsa, csa = g.packA(s.a, a, rsa, csa, m, k), 1, mr
 	}
-	return lda, ldb, g.N
+	if m == mr && n == nr {
+		g.kernel(k, a, rsa, csa, s.b, g.c[i*g.N+j:], g.N, add)
+		return
+	}
+	g.kernel(k, a, rsa, csa, s.b, s.c, nr, false)
+	for r := range m {
+		dst, src := g.c[(i+r)*g.N+j:][:n], s.c[r*nr:][:n]
+		if !add {
+			copy(dst, src)
+			continue
+		}
+		for x, v := range src {
+			dst[x] += v
+		}
+	}
 }
 
-// at is the offset of logical element (r, c) of op(x) in x's storage.
-func at(transposed bool, r, c, ld int) int {
-	if transposed {
-		return c*ld + r
+// kernel runs the micro-kernel on a block of c (see kernel6x16).
+func (g *Gemm) kernel(k int, a []float32, rsa, csa int, b, c []float32, ldc int, add bool) {
+	if g.generic || !useAsm {
+		kernel6x16(k, a, rsa, csa, b, nr, c, ldc, add)
+		return
 	}
-	return r*ld + c
+	f := 0
+	if add {
+		f = 1
+	}
+	sgemm6x16(k, &a[0], rsa, csa, &b[0], nr, &c[0], ldc, f)
 }
 
-func trans(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
+// offA is the offset of op(a)'s element (i, l) in a.
+func (g *Gemm) offA(i, l int) int {
+	if g.TransA {
+		return l*g.M + i
 	}
-	return blas.NoTrans
+	return i*g.K + l
+}
+
+// packA copies the first m < mr rows of op(a)'s panel at a (element (r, x) at
+// a[r*rsa+x*csa]) over k steps into dst, column by column, padding with zero rows.
+func (g *Gemm) packA(dst, a []float32, rsa, csa, m, k int) []float32 {
+	dst = dst[:k*mr]
+	clear(dst)
+	for r := range m {
+		for x := range k {
+			dst[x*mr+r] = a[r*rsa+x*csa]
+		}
+	}
+	return dst
+}
+
+// packB copies rows [l, l+k) of columns [j, j+n) of op(b) into dst, nr floats per
+// row, padding with zero columns.
+func (g *Gemm) packB(dst []float32, l, k, j, n int) {
+	if !g.TransB {
+		for x := range k {
+			d := dst[x*nr : x*nr+nr]
+			copy(d, g.b[(l+x)*g.N+j:][:n])
+			clear(d[n:])
+		}
+		return
+	}
+	for c := range n {
+		src := g.b[(j+c)*g.K+l:][:k]
+		for x, v := range src {
+			dst[x*nr+c] = v
+		}
+	}
+	for c := n; c < nr; c++ {
+		for x := range k {
+			dst[x*nr+c] = 0
+		}
+	}
 }
 
 // pool is the process-wide set of Gemm helpers, started on first use.
@@ -155,10 +258,11 @@ func workers() int {
 	return pool.n
 }
 
-// helper takes jobs forever: it computes tiles of a Gemm until none are left.
+// helper takes jobs forever, computing parts of a Gemm with its own scratch.
 func helper() {
+	s := newScratch()
 	for g := range pool.jobs {
-		g.work(g.tilesM() * g.tilesN())
+		g.work(s)
 		g.wg.Done()
 	}
 }
