@@ -1,0 +1,99 @@
+package sparse
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/roux-ml/roux/runtime/tensor"
+)
+
+// NMMask sets mask so that in every group of m consecutive entries along the input dimension
+// the n entries with the largest |w| are kept (PAPERS 2.1 M3, the "ROW" layout). shape is
+// [out, in] for a dense layer or [out, in, kh, kw] for a conv, whose groups run along input
+// channels for each (out, kh, kw) position, as if the weight were permuted to (out, kh, kw, in).
+// Ties keep the lower input index. Any 1 ≤ n < m works (2:4, 1:8, 1:16, 3:8, …). It returns an
+// error if the pattern does not fit the shape; it does not allocate once s has grown.
+func NMMask(mask, w []float32, shape []int, n, m int, s *Scratch) error {
+	g, err := nmGroups(shape, n, m)
+	if err != nil {
+		return err
+	}
+	sameLen("NMMask: mask and weight", len(mask), len(w))
+	if len(w) != tensor.Numel(shape) {
+		panic(fmt.Sprintf("sparse: NMMask: weight of length %d does not have shape %s", len(w), tensor.ShapeString(shape)))
+	}
+	keys, tmp := orNew(s).floats(m)
+	for i := range g.count() {
+		base := g.base(i)
+		for j := range keys {
+			keys[j] = key(w[base+j*g.stride])
+		}
+		c := topCut(keys, tmp, n)
+		for j, k := range keys {
+			mask[base+j*g.stride] = 0
+			if c.keep(k) {
+				mask[base+j*g.stride] = 1
+			}
+		}
+	}
+	return nil
+}
+
+// NMValid reports whether mask, for a weight of the given shape, holds only 0s and 1s and
+// exactly n ones in every group of m along the input dimension (PAPERS 2.1 M3: "every group
+// of M must have exactly N nonzeros"). It is false if the pattern does not fit the shape.
+func NMValid(mask []float32, shape []int, n, m int) bool {
+	g, err := nmGroups(shape, n, m)
+	if err != nil || len(mask) != tensor.Numel(shape) {
+		return false
+	}
+	for i := range g.count() {
+		ones, base := 0, g.base(i)
+		for j := range m {
+			switch mask[base+j*g.stride] {
+			case 1:
+				ones++
+			case 0:
+			default:
+				return false
+			}
+		}
+		if ones != n {
+			return false
+		}
+	}
+	return true
+}
+
+// nmLayout locates the groups of an N:M mask: the weight is [out, in, inner...] and a group is
+// m entries stride apart along in.
+type nmLayout struct {
+	out, in, stride, m int
+}
+
+// nmGroups checks an N:M pattern against a shape and returns its group layout.
+func nmGroups(shape []int, n, m int) (nmLayout, error) {
+	switch {
+	case n < 1 || n >= m:
+		return nmLayout{}, fmt.Errorf("sparse: N:M pattern %d:%d needs 1 ≤ N < M", n, m)
+	case len(shape) < 2 || slices.Min(shape) < 1:
+		return nmLayout{}, fmt.Errorf("sparse: N:M pattern %d:%d needs a weight [out, in, ...] of at least two dimensions, each at least 1, got %s",
+			n, m, tensor.ShapeString(shape))
+	case shape[1]%m != 0:
+		return nmLayout{}, fmt.Errorf("sparse: N:M pattern %d:%d needs the input dimension to be a multiple of %d, but weight %s has input dimension %d",
+			n, m, m, tensor.ShapeString(shape), shape[1])
+	}
+	return nmLayout{out: shape[0], in: shape[1], stride: tensor.Numel(shape[2:]), m: m}, nil
+}
+
+// count is the number of groups.
+func (g nmLayout) count() int { return g.out * g.in / g.m * g.stride }
+
+// base is the flat index of the first entry of group i; groups are numbered in memory order
+// of (out, in/m, inner).
+func (g nmLayout) base(i int) int {
+	r, t := i%g.stride, i/g.stride
+	per := g.in / g.m
+	o, k := t/per, t%per
+	return (o*g.in+k*g.m)*g.stride + r
+}
