@@ -9,17 +9,12 @@ import (
 )
 
 // The product is computed in blocks of c of mr rows by nr columns (the micro-kernel's
-// register block: 12 AVX2 accumulators of 8 floats), over chunks of at most kcMax
-// steps of the sum. For each chunk of K and each panel of nr columns, the worker
-// packs the panel of op(b) into a contiguous buffer that stays in L1 (kcMax·nr
-// floats, 16 KB) and runs the micro-kernel down the panel, reading op(a) where it
-// lies, with strides (so op(a) is never copied except for a last partial panel of
-// rows).
-const (
-	mr    = 6
-	nr    = 16
-	kcMax = 256
-)
+// register block), over chunks of at most kcMax steps of the sum. For each chunk of
+// K and each panel of nr columns, the worker packs the panel of op(b) into a
+// contiguous buffer that stays in L1 (kcMax·nr floats) and runs the micro-kernel
+// down the panel, reading op(a) where it lies, with strides (so op(a) is never
+// copied except for a last partial panel of rows).
+const kcMax = 256
 
 // minParallel is the smallest m·n·k worth splitting across goroutines.
 const minParallel = 1 << 18
@@ -42,7 +37,7 @@ type Gemm struct {
 	TransA, TransB bool
 	M, N, K        int
 
-	generic bool // use the pure-Go micro-kernel even where assembly is available
+	u *micro // the micro-kernel; nil for the best available
 
 	a, b, c []float32
 	add     bool
@@ -63,10 +58,11 @@ type scratch struct {
 
 // newScratch allocates a scratch whose b panel starts on a 64-byte boundary.
 func newScratch() *scratch {
-	buf := make([]float32, kcMax*nr+kcMax*mr+mr*nr+16)
+	const nb, na = kcMax * maxNR, kcMax * maxMR
+	buf := make([]float32, nb+na+maxMR*maxNR+16)
 	off := int(-uintptr(unsafe.Pointer(&buf[0])) / 4 % 16)
 	buf = buf[off:]
-	return &scratch{b: buf[:kcMax*nr], a: buf[kcMax*nr : kcMax*(nr+mr)], c: buf[kcMax*(nr+mr):][:mr*nr]}
+	return &scratch{b: buf[:nb], a: buf[nb : nb+na], c: buf[nb+na:][:maxMR*maxNR]}
 }
 
 // Run sets c = op(a)·op(b), or adds op(a)·op(b) to c when accumulate is true.
@@ -83,6 +79,9 @@ func (g *Gemm) Run(c, a, b []float32, accumulate bool) {
 	}
 	if g.own == nil {
 		g.own = newScratch()
+	}
+	if g.u == nil {
+		g.u = bestMicro()
 	}
 	g.a, g.b, g.c, g.add = a, b, c, accumulate
 	g.plan()
@@ -108,14 +107,22 @@ func (g *Gemm) check(c, a, b []float32) {
 func (g *Gemm) plan() {
 	chunks := (g.K + kcMax - 1) / kcMax
 	g.kc = (g.K + chunks - 1) / chunks
-	g.blocks = g.rowPanels() * ((g.N + nr - 1) / nr)
+	g.blocks = g.rowPanels() * ((g.N + g.u.nr - 1) / g.u.nr)
 	g.parts = 1
 	if g.M*g.N*g.K >= minParallel {
 		g.parts = min(g.blocks, workers()+1)
 	}
 }
 
-func (g *Gemm) rowPanels() int { return (g.M + mr - 1) / mr }
+func (g *Gemm) rowPanels() int { return (g.M + g.u.mr - 1) / g.u.mr }
+
+// bestMicro is the fastest micro-kernel this CPU can run.
+func bestMicro() *micro {
+	if len(asmMicros) > 0 {
+		return asmMicros[0]
+	}
+	return goMicro
+}
 
 // work computes parts until none are left.
 func (g *Gemm) work(s *scratch) {
@@ -141,6 +148,7 @@ func (g *Gemm) part(s *scratch, lo, hi int) {
 
 // panel computes row blocks [i0, i1) of column panel jp over all of K.
 func (g *Gemm) panel(s *scratch, jp, i0, i1 int) {
+	nr := g.u.nr
 	j := jp * nr
 	n := min(nr, g.N-j)
 	for l := 0; l < g.K; l += g.kc {
@@ -148,7 +156,7 @@ func (g *Gemm) panel(s *scratch, jp, i0, i1 int) {
 		g.packB(s.b[:k*nr], l, k, j, n)
 		add := g.add || l > 0
 		for ip := i0; ip < i1; ip++ {
-			g.block(s, ip*mr, j, n, l, k, add)
+			g.block(s, ip*g.u.mr, j, n, l, k, add)
 		}
 	}
 }
@@ -156,19 +164,21 @@ func (g *Gemm) panel(s *scratch, jp, i0, i1 int) {
 // block computes the mr×n block of c at (i, j) over steps [l, l+k) of the sum,
 // with op(b)'s panel packed in s.b.
 func (g *Gemm) block(s *scratch, i, j, n, l, k int, add bool) {
+	u := g.u
+	mr, nr := u.mr, u.nr
 	m := min(mr, g.M-i)
 	a, rsa, csa := g.a[g.offA(i, l):], g.K, 1
 	if g.TransA {
 		rsa, csa = 1, g.M
 	}
 	if m < mr {
-		a, rsa, csa = g.packA(s.a, a, rsa, csa, m, k), 1, mr
+		a, rsa, csa = packA(s.a, a, rsa, csa, mr, m, k), 1, mr
 	}
 	if m == mr && n == nr {
-		g.kernel(k, a, rsa, csa, s.b, g.c[i*g.N+j:], g.N, add)
+		u.run(k, a, rsa, csa, s.b, g.c[i*g.N+j:], g.N, add)
 		return
 	}
-	g.kernel(k, a, rsa, csa, s.b, s.c, nr, false)
+	u.run(k, a, rsa, csa, s.b, s.c, nr, false)
 	for r := range m {
 		dst, src := g.c[(i+r)*g.N+j:][:n], s.c[r*nr:][:n]
 		if !add {
@@ -181,19 +191,6 @@ func (g *Gemm) block(s *scratch, i, j, n, l, k int, add bool) {
 	}
 }
 
-// kernel runs the micro-kernel on a block of c (see kernel6x16).
-func (g *Gemm) kernel(k int, a []float32, rsa, csa int, b, c []float32, ldc int, add bool) {
-	if g.generic || !useAsm {
-		kernel6x16(k, a, rsa, csa, b, nr, c, ldc, add)
-		return
-	}
-	f := 0
-	if add {
-		f = 1
-	}
-	sgemm6x16(k, &a[0], rsa, csa, &b[0], nr, &c[0], ldc, f)
-}
-
 // offA is the offset of op(a)'s element (i, l) in a.
 func (g *Gemm) offA(i, l int) int {
 	if g.TransA {
@@ -204,7 +201,7 @@ func (g *Gemm) offA(i, l int) int {
 
 // packA copies the first m < mr rows of op(a)'s panel at a (element (r, x) at
 // a[r*rsa+x*csa]) over k steps into dst, column by column, padding with zero rows.
-func (g *Gemm) packA(dst, a []float32, rsa, csa, m, k int) []float32 {
+func packA(dst, a []float32, rsa, csa, mr, m, k int) []float32 {
 	dst = dst[:k*mr]
 	clear(dst)
 	for r := range m {
@@ -216,9 +213,16 @@ func (g *Gemm) packA(dst, a []float32, rsa, csa, m, k int) []float32 {
 }
 
 // packB copies rows [l, l+k) of columns [j, j+n) of op(b) into dst, nr floats per
-// row, padding with zero columns.
+// row, padding with zero columns. It uses the assembly routines along with an
+// assembly micro-kernel.
 func (g *Gemm) packB(dst []float32, l, k, j, n int) {
+	nr := g.u.nr
+	fast := packAsm && g.u.asm != nil
 	if !g.TransB {
+		if fast && n == nr {
+			packRowsavx2(&dst[0], &g.b[l*g.N+j], g.N, k, nr/8)
+			return
+		}
 		for x := range k {
 			d := dst[x*nr : x*nr+nr]
 			copy(d, g.b[(l+x)*g.N+j:][:n])
@@ -226,15 +230,29 @@ func (g *Gemm) packB(dst []float32, l, k, j, n int) {
 		}
 		return
 	}
-	for c := range n {
-		src := g.b[(j+c)*g.K+l:][:k]
-		for x, v := range src {
-			dst[x*nr+c] = v
+	c := 0
+	if kb := k / 8; fast && kb > 0 {
+		for ; c+8 <= n; c += 8 {
+			packT8avx2(&dst[c], nr, &g.b[(j+c)*g.K+l], g.K, kb)
 		}
+		g.packT(dst, l, k, j, 0, c, kb*8)
 	}
+	g.packT(dst, l, k, j, c, n, 0)
 	for c := n; c < nr; c++ {
 		for x := range k {
 			dst[x*nr+c] = 0
+		}
+	}
+}
+
+// packT is packB for op(b) = bᵀ on columns [c0, c1) of the panel at j and steps
+// [x0, k) of the chunk at l.
+func (g *Gemm) packT(dst []float32, l, k, j, c0, c1, x0 int) {
+	nr := g.u.nr
+	for c := c0; c < c1; c++ {
+		src := g.b[(j+c)*g.K+l:][:k]
+		for x := x0; x < k; x++ {
+			dst[x*nr+c] = src[x]
 		}
 	}
 }

@@ -27,9 +27,9 @@ func BenchmarkGemm(b *testing.B) {
 		x, w, c := benchSlice(m*k), benchSlice(n*k), make([]float32, m*n)
 		name := fmt.Sprintf("%dx%dx%d%s/", m, n, k, map[[2]bool]string{{}: "", {true, false}: "TN", {false, true}: "NT"}[[2]bool{ta, tb}])
 		flops := 2 * float64(m*n*k)
-		for _, generic := range []bool{false, true} {
-			g := &Gemm{TransA: ta, TransB: tb, M: m, N: n, K: k, generic: generic}
-			b.Run(name+map[bool]string{false: "roux", true: "rouxgo"}[generic], func(b *testing.B) {
+		for _, u := range append(append([]*micro(nil), asmMicros...), goMicro) {
+			g := &Gemm{TransA: ta, TransB: tb, M: m, N: n, K: k, u: u}
+			b.Run(name+"roux-"+u.name, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					g.Run(c, x, w, false)

@@ -75,11 +75,9 @@ func checkGemm(t *testing.T, name string, k int, got []float32, want, mag []floa
 	}
 }
 
-// gemmKernels are the micro-kernels under test: the one Gemm picks, and pure Go.
-var gemmKernels = []struct {
-	name    string
-	generic bool
-}{{"default", false}, {"go", true}}
+// gemmKernels are the micro-kernels under test: every assembly kernel this CPU can
+// run, and pure Go.
+var gemmKernels = append(append([]*micro(nil), asmMicros...), goMicro)
 
 func TestGemmAgainstFloat64(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
@@ -91,7 +89,7 @@ func TestGemmAgainstFloat64(t *testing.T) {
 			wantAcc, magAcc := naiveGemm(tr[0], tr[1], m, n, k, a, b, c0)
 			for _, kern := range gemmKernels {
 				name := fmt.Sprintf("%s %d×%d×%d trans %v", kern.name, m, n, k, tr)
-				g := &Gemm{TransA: tr[0], TransB: tr[1], M: m, N: n, K: k, generic: kern.generic}
+				g := &Gemm{TransA: tr[0], TransB: tr[1], M: m, N: n, K: k, u: kern}
 				c := randSlice(r, m*n)
 				g.Run(c, a, b, false)
 				checkGemm(t, name, k, c, want, mag)
@@ -118,7 +116,7 @@ func TestGemmStaysInBounds(t *testing.T) {
 						s[i] = nan
 					}
 				}
-				g := &Gemm{TransA: tr[0], TransB: tr[1], M: m, N: n, K: k, generic: kern.generic}
+				g := &Gemm{TransA: tr[0], TransB: tr[1], M: m, N: n, K: k, u: kern}
 				g.Run(c, a, b, false)
 				want, mag := naiveGemm(tr[0], tr[1], m, n, k, a, b, nil)
 				name := fmt.Sprintf("%s %d×%d×%d trans %v", kern.name, m, n, k, tr)
@@ -142,7 +140,7 @@ func TestGemmOverwritesNaN(t *testing.T) {
 			for i := range c {
 				c[i] = float32(math.NaN())
 			}
-			(&Gemm{M: m, N: n, K: k, generic: kern.generic}).Run(c, a, b, false)
+			(&Gemm{M: m, N: n, K: k, u: kern}).Run(c, a, b, false)
 			want, mag := naiveGemm(false, false, m, n, k, a, b, nil)
 			checkGemm(t, fmt.Sprintf("%s %v", kern.name, sz), k, c, want, mag)
 		}
@@ -181,7 +179,7 @@ func TestGemmNoAllocs(t *testing.T) {
 		m, n, k := sz[0], sz[1], sz[2]
 		a, b, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
 		for _, kern := range gemmKernels {
-			g := &Gemm{TransA: sz[3] == 1, TransB: sz[4] == 1, M: m, N: n, K: k, generic: kern.generic}
+			g := &Gemm{TransA: sz[3] == 1, TransB: sz[4] == 1, M: m, N: n, K: k, u: kern}
 			g.Run(c, a, b, false)
 			if allocs := testing.AllocsPerRun(5, func() { g.Run(c, a, b, true) }); allocs != 0 {
 				t.Errorf("%s %v: Run allocates %v times", kern.name, sz, allocs)

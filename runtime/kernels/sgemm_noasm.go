@@ -2,10 +2,12 @@
 
 package kernels
 
-// useAsm is false: this build has no assembly micro-kernel.
-const useAsm = false
+// asmMicros is empty: this build has no assembly micro-kernels.
+var asmMicros []*micro
 
-// sgemm6x16 is never called without assembly.
-func sgemm6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, add int) {
-	panic("kernels: no assembly micro-kernel in this build")
-}
+// packAsm is false: this build has no assembly packing routines.
+const packAsm = false
+
+func packT8avx2(dst *float32, ldd int, src *float32, lds int, kb int) { panic("kernels: no assembly") }
+
+func packRowsavx2(dst *float32, src *float32, lds int, k int, w int) { panic("kernels: no assembly") }
