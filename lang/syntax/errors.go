@@ -185,19 +185,25 @@ func (p *parser) unexpected(a, k int) *token.Error {
 	case isWord(t, "recipe"):
 		return p.at(k, `unexpected "recipe": the title comes once, at the top of the file`)
 	case k == a:
-		return p.at(k, "expected %s, found %s", map[mode]string{
-			modeDecls: "a declaration such as data train = mnist()",
-			modeStmts: "a statement such as epochs = 20",
-			modeExpr:  "an expression",
-		}[p.mode], p.describe(k))
+		return p.at(k, "expected %s, found %s", startOf[p.mode], p.describe(k))
 	}
-	next := map[mode]string{
+	return p.at(k, "expected an operator or %s after %s, found %s", nextOf[p.mode], p.describe(k-1), p.describe(k))
+}
+
+// startOf and nextOf name, for each mode, what may start the tokens and what may follow
+// a complete piece.
+var (
+	startOf = map[mode]string{
+		modeDecls: "a declaration such as data train = mnist()",
+		modeStmts: "a statement such as epochs = 20",
+		modeExpr:  "an expression",
+	}
+	nextOf = map[mode]string{
 		modeDecls: "a new declaration",
 		modeStmts: "a new statement",
 		modeExpr:  "the end of the expression",
-	}[p.mode]
-	return p.at(k, "expected an operator or %s after %s, found %s", next, p.describe(k-1), p.describe(k))
-}
+	}
+)
 
 // hint adds advice for a token that often shows up where an expression belongs.
 func hint(tok string) string {
@@ -269,7 +275,7 @@ func (s *brackets) push(toks []lexer.Token, i int) {
 	switch d := bracketDelta(toks[i]); {
 	case d > 0:
 		*s = append(*s, i)
-	case d < 0 && len(*s) > 0 && closerOf(toks[(*s)[len(*s)-1]].Value) == toks[i].Value:
+	case d < 0 && len(*s) > 0 && closerOf[toks[(*s)[len(*s)-1]].Value] == toks[i].Value:
 		*s = (*s)[:len(*s)-1]
 	}
 }
@@ -282,10 +288,8 @@ func (s brackets) top() int {
 	return s[len(s)-1]
 }
 
-// closerOf returns the closing bracket of an opening one.
-func closerOf(open string) string {
-	return map[string]string{"(": ")", "[": "]", "{": "}"}[open]
-}
+// closerOf maps an opening bracket to its closing one.
+var closerOf = map[string]string{"(": ")", "[": "]", "{": "}"}
 
 // inCall reports whether token k is directly inside the parentheses of a call.
 func (p *parser) inCall(a, k int) bool {

@@ -107,6 +107,9 @@ func writeOperand(b *strings.Builder, e Expr) {
 		b.WriteByte(')')
 	case *Select:
 		writeExpr(b, e.X, precPostfix)
+		if _, ok := e.X.(*Number); ok {
+			b.WriteByte(' ') // "100.x" would read as one malformed number
+		}
 		b.WriteString("." + e.Sel.Name)
 	case *Paren:
 		b.WriteByte('(')

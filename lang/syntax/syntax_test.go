@@ -25,6 +25,8 @@ func TestParseExpr(t *testing.T) {
 		{"- -x", "--x"},
 		{"rigl(every: 100 steps)", "rigl(every: 100 steps)"},
 		{"  x  # a comment\n", "x"},
+		{"100 .x", "100 .x"},
+		{"64 .*", "64 .*"},
 	}
 	for _, tt := range tests {
 		x, errs := ParseExpr("expr", []byte(tt.in))
@@ -192,5 +194,17 @@ loss = cross_entropy(net(x), y)
 	}
 	if got, want := strings.Join(names, " "), "h2 out"; got != want {
 		t.Errorf("kept statements %q, want %q", got, want)
+	}
+}
+
+func TestCRLF(t *testing.T) {
+	src := "recipe \"x\"\r\n# note\r\ndata train = mnist() # train\r\ntrain {\r\n    epochs = 20\r\n}\r\n"
+	f, errs := Parse("x", []byte(src))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	want := "recipe \"x\"\n\n# note\ndata train = mnist() # train\n\ntrain {\n    epochs = 20\n}\n"
+	if got := string(Format(f)); got != want {
+		t.Errorf("Format = %q, want %q", got, want)
 	}
 }
