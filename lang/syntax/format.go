@@ -17,12 +17,13 @@ import (
 func Format(f *File) []byte {
 	p := newPrinter(f.Comments)
 	p.title(f)
+	widths := p.declWidths(f.Decls)
 	for i := range f.Decls {
 		var next token.Pos
 		if i+1 < len(f.Decls) {
 			next = f.Decls[i+1].Pos()
 		}
-		p.decl(f.Decls, i, next)
+		p.decl(f.Decls, i, widths[i], next)
 	}
 	p.rest()
 	return p.buf.Bytes()
@@ -128,8 +129,9 @@ func (p *printer) title(f *File) {
 	p.blank = true
 }
 
-// decl prints decls[i]; next is the position of the declaration after it.
-func (p *printer) decl(decls []*Decl, i int, next token.Pos) {
+// decl prints decls[i], its head padded to width if it is an "=" declaration; next is
+// the position of the declaration after it.
+func (p *printer) decl(decls []*Decl, i, width int, next token.Pos) {
 	d := decls[i]
 	if i > 0 && !p.together(decls[i-1], d) {
 		p.blank = true
@@ -138,7 +140,7 @@ func (p *printer) decl(decls []*Decl, i int, next token.Pos) {
 	p.startLine(d.Pos().Line, 0)
 	head := declHead(d)
 	if !d.HasBody {
-		p.buf.WriteString(pad(head, p.declWidth(decls, i)) + " = " + FormatExpr(d.Value))
+		p.buf.WriteString(pad(head, width) + " = " + FormatExpr(d.Value))
 		p.trailing(d.Pos().Line, declEndLine(d), next)
 		return
 	}
@@ -167,21 +169,12 @@ func (p *printer) commentWithin(from, to token.Pos) bool {
 	return i < len(p.comments) && to.IsValid() && p.comments[i].Pos.Before(to)
 }
 
-// declWidth is the width to pad the head of decls[i] to, so that the "=" of a group of
-// one-line declarations printed together line up.
-func (p *printer) declWidth(decls []*Decl, i int) int {
-	first, last := i, i
-	for first > 0 && p.aligned(decls[first-1], decls[first]) {
-		first--
-	}
-	for last+1 < len(decls) && p.aligned(decls[last], decls[last+1]) {
-		last++
-	}
-	w := 0
-	for _, d := range decls[first : last+1] {
-		w = max(w, len(declHead(d)))
-	}
-	return w
+// declWidths returns, for each declaration, the width its head is padded to: the
+// longest head in its group of one-line "=" declarations printed together.
+func (p *printer) declWidths(decls []*Decl) []int {
+	return runWidths(len(decls),
+		func(i int) bool { return p.aligned(decls[i-1], decls[i]) },
+		func(i int) int { return len(declHead(decls[i])) })
 }
 
 // aligned reports whether two consecutive "=" declarations share an alignment group.
@@ -232,17 +225,24 @@ func (p *printer) stmt(s Stmt, width int, limit token.Pos) {
 // assignWidths returns, for each statement, the width its name is padded to: the
 // longest name in its run of assignments not separated by a blank line or a command.
 func (p *printer) assignWidths(body []Stmt) []int {
-	widths := make([]int, len(body))
-	for i := 0; i < len(body); {
-		j := i + 1
-		for j < len(body) && p.sameRun(body[j-1], body[j]) {
-			j++
-		}
-		w := 0
-		for _, s := range body[i:j] {
-			if a, ok := s.(*Assign); ok {
-				w = max(w, len(a.Name.Name))
+	return runWidths(len(body),
+		func(i int) bool { return p.sameRun(body[i-1], body[i]) },
+		func(i int) int {
+			if a, ok := body[i].(*Assign); ok {
+				return len(a.Name.Name)
 			}
+			return 0
+		})
+}
+
+// runWidths splits items 0..n-1 into runs, item i joining the run of item i-1 when
+// joins(i), and returns for each item the largest width in its run.
+func runWidths(n int, joins func(i int) bool, width func(i int) int) []int {
+	widths := make([]int, n)
+	for i := 0; i < n; {
+		j, w := i+1, width(i)
+		for ; j < n && joins(j); j++ {
+			w = max(w, width(j))
 		}
 		for k := i; k < j; k++ {
 			widths[k] = w
