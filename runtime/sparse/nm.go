@@ -89,11 +89,12 @@ func nmGroups(shape []int, n, m int) (nmLayout, error) {
 // count is the number of groups.
 func (g nmLayout) count() int { return g.out * g.in / g.m * g.stride }
 
-// base is the flat index of the first entry of group i; groups are numbered in memory order
-// of (out, in/m, inner).
+// base is the flat index of the first entry of group i. Groups are numbered in memory order
+// of (out, in/m, inner): the (out, in/m) pair is a run of m·stride entries, and inner offsets
+// within it.
 func (g nmLayout) base(i int) int {
-	r, t := i%g.stride, i/g.stride
-	per := g.in / g.m
-	o, k := t/per, t%per
-	return (o*g.in+k*g.m)*g.stride + r
+	if g.stride == 1 {
+		return i * g.m
+	}
+	return i/g.stride*g.m*g.stride + i%g.stride
 }

@@ -51,19 +51,26 @@ func (c *cut) mark(mask, keys []float32) {
 
 // topCut selects the k highest-ranked of keys (larger key first, lower index first on a tie);
 // k is clamped to [0, len(keys)]. It is the one selection engine of the package: every top-k
-// and bottom-k choice is made here. tmp must be at least as long as keys and is overwritten.
-// Expected O(n), worst case O(n log n); it does not allocate.
+// and bottom-k choice is made here. Keys equal to excluded are left out of the search, so a
+// caller choosing among a few candidates pays for those only. tmp must be at least as long as
+// keys and is overwritten. Expected O(n), worst case O(n log n); it does not allocate.
 func topCut(keys, tmp []float32, k int) cut {
-	n := len(keys)
-	switch {
-	case k <= 0:
+	if k <= 0 {
 		return cut{thr: float32(math.Inf(1))}
-	case k >= n:
-		return cut{thr: excluded, ties: n}
 	}
-	tmp = tmp[:n]
-	copy(tmp, keys)
-	thr := nth(tmp, k-1)
+	m := 0
+	for _, v := range keys {
+		tmp[m] = v
+		inc := 0
+		if v > excluded {
+			inc = 1
+		}
+		m += inc
+	}
+	if k >= m {
+		return cut{thr: excluded, ties: k - m}
+	}
+	thr := nth(tmp[:m], k-1)
 	above := 0
 	for _, v := range tmp[:k] {
 		if v > thr {
@@ -74,45 +81,58 @@ func topCut(keys, tmp []float32, k int) cut {
 }
 
 // nth reorders a so that a[k] holds the value a descending sort would put there, with
-// a[:k] ≥ a[k] ≥ a[k+1:], and returns it. It is an introselect: three-way quickselect with a
-// median-of-three pivot, which sorts what remains once the range stops shrinking fast.
-// a must not contain NaN.
+// a[:k] ≥ a[k] ≥ a[k+1:], and returns it. It is an introselect: quickselect around a
+// median-of-three pivot, splitting off the keys above the pivot and then, only if k lies
+// beyond them, the keys equal to it (so ties cost nothing); it sorts what remains once the
+// range stops shrinking fast. a must not contain NaN.
 func nth(a []float32, k int) float32 {
 	lo, hi := 0, len(a)
 	for budget := 2 * bits.Len(uint(len(a))); hi-lo > 16 && budget > 0; budget-- {
 		p := median3(a[lo], a[lo+(hi-lo)/2], a[hi-1])
-		lt, gt := partition3(a[lo:hi], p)
-		switch {
-		case k < lo+lt:
-			hi = lo + lt
-		case k >= lo+gt:
-			lo += gt
-		default:
+		gt := lo + partition(a[lo:hi], p, false)
+		if k < gt {
+			hi = gt
+			continue
+		}
+		eq := gt + partition(a[gt:hi], p, true)
+		if k < eq {
 			return p
 		}
+		lo = eq
 	}
-	slices.Sort(a[lo:hi])
-	slices.Reverse(a[lo:hi])
+	sortDesc(a[lo:hi])
 	return a[k]
 }
 
-// partition3 reorders a into a[:lt] > p, a[lt:gt] == p, a[gt:] < p.
-func partition3(a []float32, p float32) (lt, gt int) {
-	i, gt := 0, len(a)
-	for i < gt {
-		switch v := a[i]; {
-		case v > p:
-			a[lt], a[i] = a[i], a[lt]
-			lt++
-			i++
-		case v < p:
-			gt--
-			a[i], a[gt] = a[gt], a[i]
-		default:
-			i++
+// sortDesc sorts a in descending order: by insertion when short (N:M groups), otherwise with
+// the standard library.
+func sortDesc(a []float32) {
+	if len(a) > 16 {
+		slices.Sort(a)
+		slices.Reverse(a)
+		return
+	}
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] > a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
 		}
 	}
-	return lt, gt
+}
+
+// partition moves the elements of a above p (at or above p if orEqual) to the front,
+// keeping the rest behind them, and returns how many there are. It is a branchless Lomuto
+// partition: the data-dependent branch compiles to a conditional move.
+func partition(a []float32, p float32, orEqual bool) int {
+	j := 0
+	for i, v := range a {
+		a[i], a[j] = a[j], v
+		inc := 0
+		if v > p || (orEqual && v == p) {
+			inc = 1
+		}
+		j += inc
+	}
+	return j
 }
 
 // median3 is the median of three values.
