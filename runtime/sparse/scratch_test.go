@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -39,5 +40,35 @@ func TestNoAllocations(t *testing.T) {
 		if a := testing.AllocsPerRun(20, f); a != 0 {
 			t.Errorf("%s: %v allocations per run", name, a)
 		}
+	}
+}
+
+// TestScratchReuse checks that a Scratch dirtied by a larger layer does not change results:
+// every function is a pure function of its inputs (and of the rng state).
+func TestScratchReuse(t *testing.T) {
+	masks, weights, grads := lenetLayers()
+	var dirty Scratch
+	GlobalMagnitude(masks, weights, 1000, &dirty)
+	DropGrow(masks[0], weights[0], grads[0], 500, Grow{Rule: GrowRandom}, rand.New(rand.NewPCG(3, 3)), &dirty)
+	m, w, g := slices.Clone(masks[1]), weights[1], grads[1]
+	for name, f := range map[string]func(m []float32, s *Scratch){
+		"MagnitudeMask": func(m []float32, s *Scratch) { MagnitudeMask(m, w, 777, s) },
+		"NMMask":        func(m []float32, s *Scratch) { NMMask(m, w, lenet[1], 3, 12, s) },
+		"BlockMask":     func(m []float32, s *Scratch) { BlockMask(m, w, lenet[1], 3, 777, s) },
+		"DropGrow":      func(m []float32, s *Scratch) { DropGrow(m, w, g, 100, Grow{Rule: GrowScore}, nil, s) },
+		"DropGrow SET": func(m []float32, s *Scratch) {
+			DropGrow(m, w, g, 100, Grow{Rule: GrowRandom}, rand.New(rand.NewPCG(4, 4)), s)
+		},
+	} {
+		a, b := slices.Clone(m), slices.Clone(m)
+		f(a, &dirty)
+		f(b, nil)
+		if !slices.Equal(a, b) {
+			t.Errorf("%s: a reused Scratch changed the result", name)
+		}
+	}
+	wa, wb := slices.Clone(w), slices.Clone(w)
+	if Shrink(wa, 5000, 0.5, &dirty) != Shrink(wb, 5000, 0.5, nil) || !slices.Equal(wa, wb) {
+		t.Error("Shrink: a reused Scratch changed the result")
 	}
 }
