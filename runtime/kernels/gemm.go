@@ -8,12 +8,9 @@ import (
 	"unsafe"
 )
 
-// The product is computed in blocks of c of mr rows by nr columns (the micro-kernel's
-// register block), over chunks of at most kcMax steps of the sum. For each chunk of
-// K and each panel of nr columns, the worker packs the panel of op(b) into a
-// contiguous buffer that stays in L1 (kcMax·nr floats) and runs the micro-kernel
-// down the panel, reading op(a) where it lies, with strides (so op(a) is never
-// copied except for a last partial panel of rows).
+// kcMax is the longest chunk of the sum over K that one packed panel of op(b)
+// holds: kcMax·nr floats (32 KB for nr = 32) stay in L1 while the micro-kernel runs
+// down the panel.
 const kcMax = 256
 
 // minParallel is the smallest m·n·k worth splitting across goroutines.
@@ -28,16 +25,21 @@ var tiles = [2][3]int{{64, 64, 1024}, {16, 192, 256}}
 // row-major with no padding. Run may be called repeatedly and does not allocate
 // after the first call.
 //
-// Run cuts c into panels of nr columns and each panel into blocks of mr rows; the
-// mr×nr blocks are numbered panel by panel and dealt out in equal contiguous ranges
-// to the calling goroutine and a process-wide pool of GOMAXPROCS-1 persistent
-// workers. Every element of c is summed by one goroutine, in the same order
-// whatever the split, so results are identical from run to run.
+// Run cuts c into panels of nr columns (the last one nr/2 wide if that is enough)
+// and each panel into blocks of mr rows, mr×nr being the register block of the
+// micro-kernel (see micro). The blocks are numbered panel by panel and dealt out in
+// equal contiguous ranges to the calling goroutine and a process-wide pool of
+// GOMAXPROCS-1 persistent workers. For each chunk of at most kcMax steps of the
+// sum, a worker packs its panel of op(b) into a contiguous buffer and runs the
+// micro-kernel down the panel, reading op(a) where it lies. Every element of c is
+// summed by one goroutine, in an order that depends only on K, so results are
+// identical from run to run however the work is split.
 type Gemm struct {
 	TransA, TransB bool
 	M, N, K        int
 
-	u *micro // the micro-kernel; nil for the best available
+	u      *micro // the micro-kernel; nil for the best available
+	serial bool   // compute on the calling goroutine only
 
 	a, b, c []float32
 	add     bool
@@ -52,17 +54,16 @@ type Gemm struct {
 // scratch is one goroutine's packing space.
 type scratch struct {
 	b []float32 // a packed panel of op(b): kc rows of nr
-	a []float32 // a packed last panel of op(a): kc columns of mr
-	c []float32 // an mr×nr block of c, for blocks that overhang c
+	c []float32 // an mr×nr block of c, for kernels that cannot write part of one
 }
 
 // newScratch allocates a scratch whose b panel starts on a 64-byte boundary.
 func newScratch() *scratch {
-	const nb, na = kcMax * maxNR, kcMax * maxMR
-	buf := make([]float32, nb+na+maxMR*maxNR+16)
+	const nb = kcMax * maxNR
+	buf := make([]float32, nb+maxMR*maxNR+16)
 	off := int(-uintptr(unsafe.Pointer(&buf[0])) / 4 % 16)
 	buf = buf[off:]
-	return &scratch{b: buf[:nb], a: buf[nb : nb+na], c: buf[nb+na:][:maxMR*maxNR]}
+	return &scratch{b: buf[:nb], c: buf[nb:][:maxMR*maxNR]}
 }
 
 // Run sets c = op(a)·op(b), or adds op(a)·op(b) to c when accumulate is true.
@@ -107,22 +108,14 @@ func (g *Gemm) check(c, a, b []float32) {
 func (g *Gemm) plan() {
 	chunks := (g.K + kcMax - 1) / kcMax
 	g.kc = (g.K + chunks - 1) / chunks
-	g.blocks = g.rowPanels() * ((g.N + g.u.nr - 1) / g.u.nr)
+	g.blocks = g.rowBlocks() * ((g.N + g.u.nr - 1) / g.u.nr)
 	g.parts = 1
-	if g.M*g.N*g.K >= minParallel {
+	if g.M*g.N*g.K >= minParallel && !g.serial {
 		g.parts = min(g.blocks, workers()+1)
 	}
 }
 
-func (g *Gemm) rowPanels() int { return (g.M + g.u.mr - 1) / g.u.mr }
-
-// bestMicro is the fastest micro-kernel this CPU can run.
-func bestMicro() *micro {
-	if len(asmMicros) > 0 {
-		return asmMicros[0]
-	}
-	return goMicro
-}
+func (g *Gemm) rowBlocks() int { return (g.M + g.u.mr - 1) / g.u.mr }
 
 // work computes parts until none are left.
 func (g *Gemm) work(s *scratch) {
@@ -137,56 +130,32 @@ func (g *Gemm) work(s *scratch) {
 
 // part computes blocks [lo, hi), numbered down each column panel in turn.
 func (g *Gemm) part(s *scratch, lo, hi int) {
-	rp := g.rowPanels()
+	rb := g.rowBlocks()
 	for t := lo; t < hi; {
-		i0 := t % rp
-		i1 := min(rp, i0+hi-t)
-		g.panel(s, t/rp, i0, i1)
+		i0 := t % rb
+		i1 := min(rb, i0+hi-t)
+		g.panel(s, t/rb, i0, i1)
 		t += i1 - i0
 	}
 }
 
 // panel computes row blocks [i0, i1) of column panel jp over all of K.
 func (g *Gemm) panel(s *scratch, jp, i0, i1 int) {
-	nr := g.u.nr
-	j := jp * nr
-	n := min(nr, g.N-j)
+	u := g.u
+	j := jp * u.nr
+	n := min(u.nr, g.N-j)
+	w := u.nr
+	if u.narrow && n <= w/2 {
+		w /= 2
+	}
+	rsa, csa := g.strideA()
 	for l := 0; l < g.K; l += g.kc {
 		k := min(g.kc, g.K-l)
-		g.packB(s.b[:k*nr], l, k, j, n)
+		g.packB(s.b[:k*w], l, k, j, n, w)
 		add := g.add || l > 0
-		for ip := i0; ip < i1; ip++ {
-			g.block(s, ip*g.u.mr, j, n, l, k, add)
-		}
-	}
-}
-
-// block computes the mr×n block of c at (i, j) over steps [l, l+k) of the sum,
-// with op(b)'s panel packed in s.b.
-func (g *Gemm) block(s *scratch, i, j, n, l, k int, add bool) {
-	u := g.u
-	mr, nr := u.mr, u.nr
-	m := min(mr, g.M-i)
-	a, rsa, csa := g.a[g.offA(i, l):], g.K, 1
-	if g.TransA {
-		rsa, csa = 1, g.M
-	}
-	if m < mr {
-		a, rsa, csa = packA(s.a, a, rsa, csa, mr, m, k), 1, mr
-	}
-	if m == mr && n == nr {
-		u.run(k, a, rsa, csa, s.b, g.c[i*g.N+j:], g.N, add)
-		return
-	}
-	u.run(k, a, rsa, csa, s.b, s.c, nr, false)
-	for r := range m {
-		dst, src := g.c[(i+r)*g.N+j:][:n], s.c[r*nr:][:n]
-		if !add {
-			copy(dst, src)
-			continue
-		}
-		for x, v := range src {
-			dst[x] += v
+		for ib := i0; ib < i1; ib++ {
+			i := ib * u.mr
+			u.kern(k, g.a[g.offA(i, l):], rsa, csa, s.b, g.c[i*g.N+j:], g.N, add, min(u.mr, g.M-i), n, w, s.c)
 		}
 	}
 }
@@ -199,32 +168,26 @@ func (g *Gemm) offA(i, l int) int {
 	return i*g.K + l
 }
 
-// packA copies the first m < mr rows of op(a)'s panel at a (element (r, x) at
-// a[r*rsa+x*csa]) over k steps into dst, column by column, padding with zero rows.
-func packA(dst, a []float32, rsa, csa, mr, m, k int) []float32 {
-	dst = dst[:k*mr]
-	clear(dst)
-	for r := range m {
-		for x := range k {
-			dst[x*mr+r] = a[r*rsa+x*csa]
-		}
+// strideA returns the distances in a between op(a)'s rows and between its columns.
+func (g *Gemm) strideA() (rows, cols int) {
+	if g.TransA {
+		return 1, g.M
 	}
-	return dst
+	return g.K, 1
 }
 
-// packB copies rows [l, l+k) of columns [j, j+n) of op(b) into dst, nr floats per
-// row, padding with zero columns. It uses the assembly routines along with an
+// packB copies rows [l, l+k) of columns [j, j+n) of op(b) into dst, w ≥ n floats
+// per row, padding with zero columns. It uses the assembly routines along with an
 // assembly micro-kernel.
-func (g *Gemm) packB(dst []float32, l, k, j, n int) {
-	nr := g.u.nr
-	fast := packAsm && g.u.asm != nil
+func (g *Gemm) packB(dst []float32, l, k, j, n, w int) {
+	fast := packAsm && g.u.asm
 	if !g.TransB {
-		if fast && n == nr {
-			packRowsavx2(&dst[0], &g.b[l*g.N+j], g.N, k, nr/8)
+		if fast && n == w {
+			packRowsavx2(&dst[0], &g.b[l*g.N+j], g.N, k, w/8)
 			return
 		}
 		for x := range k {
-			d := dst[x*nr : x*nr+nr]
+			d := dst[x*w : x*w+w]
 			copy(d, g.b[(l+x)*g.N+j:][:n])
 			clear(d[n:])
 		}
@@ -233,26 +196,25 @@ func (g *Gemm) packB(dst []float32, l, k, j, n int) {
 	c := 0
 	if kb := k / 8; fast && kb > 0 {
 		for ; c+8 <= n; c += 8 {
-			packT8avx2(&dst[c], nr, &g.b[(j+c)*g.K+l], g.K, kb)
+			packT8avx2(&dst[c], w, &g.b[(j+c)*g.K+l], g.K, kb)
 		}
-		g.packT(dst, l, k, j, 0, c, kb*8)
+		g.packT(dst, l, k, j, w, 0, c, kb*8)
 	}
-	g.packT(dst, l, k, j, c, n, 0)
-	for c := n; c < nr; c++ {
+	g.packT(dst, l, k, j, w, c, n, 0)
+	for c := n; c < w; c++ {
 		for x := range k {
-			dst[x*nr+c] = 0
+			dst[x*w+c] = 0
 		}
 	}
 }
 
 // packT is packB for op(b) = bᵀ on columns [c0, c1) of the panel at j and steps
 // [x0, k) of the chunk at l.
-func (g *Gemm) packT(dst []float32, l, k, j, c0, c1, x0 int) {
-	nr := g.u.nr
+func (g *Gemm) packT(dst []float32, l, k, j, w, c0, c1, x0 int) {
 	for c := c0; c < c1; c++ {
 		src := g.b[(j+c)*g.K+l:][:k]
 		for x := x0; x < k; x++ {
-			dst[x*nr+c] = src[x]
+			dst[x*w+c] = src[x]
 		}
 	}
 }

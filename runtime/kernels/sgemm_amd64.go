@@ -9,44 +9,48 @@ import "golang.org/x/sys/cpu"
 // asmMicros are the assembly micro-kernels this CPU can run, best first.
 var asmMicros = func() []*micro {
 	var ms []*micro
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
-		ms = append(ms,
-			&micro{"avx512-6x32", 6, 32, sgemm6x32avx512},
-			&micro{"avx512-8x32", 8, 32, sgemm8x32avx512},
-			&micro{"avx512-12x32", 12, 32, sgemm12x32avx512},
-			&micro{"avx512-14x32", 14, 32, sgemm14x32avx512},
-			&micro{"avx512-12x16", 12, 16, sgemm12x16avx512},
-			&micro{"avx512-16x16", 16, 16, sgemm16x16avx512},
-		)
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ms = append(ms, &micro{name: "avx512-8x32", mr: 8, nr: 32, narrow: true, asm: true, kern: kernelAVX512})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ms = append(ms, &micro{"avx2-6x16", 6, 16, sgemm6x16avx2})
+		ms = append(ms, &micro{name: "avx2-6x16", mr: 6, nr: 16, asm: true, kern: kernelAVX2})
 	}
 	return ms
 }()
 
-// The assembly micro-kernels (see micro). k must be at least 1.
+// kernelAVX512 runs the AVX-512 kernel for m rows and w columns, writing the first
+// n columns of c through a lane mask.
+func kernelAVX512(k int, a []float32, rsa, csa int, b, c []float32, ldc int, add bool, m, n, w int, _ []float32) {
+	avx512Kernels[2-w/16][m-1](k, &a[0], rsa, csa, &b[0], &c[0], ldc, addFlag(add), 1<<n-1)
+}
 
-//go:noescape
-func sgemm6x16avx2(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int)
+// kernelAVX2 runs the AVX2 kernel for m rows, through tmp if n < 16.
+func kernelAVX2(k int, a []float32, rsa, csa int, b, c []float32, ldc int, add bool, m, n, w int, tmp []float32) {
+	kern := avx2Kernels[0][m-1]
+	if n == w {
+		kern(k, &a[0], rsa, csa, &b[0], &c[0], ldc, addFlag(add))
+		return
+	}
+	kern(k, &a[0], rsa, csa, &b[0], &tmp[0], w, 0)
+	for i := range m {
+		ci, ti := c[i*ldc:i*ldc+n], tmp[i*w:i*w+n]
+		if !add {
+			copy(ci, ti)
+			continue
+		}
+		for j := range ci {
+			ci[j] += ti[j]
+		}
+	}
+}
 
-//go:noescape
-func sgemm6x32avx512(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int)
-
-//go:noescape
-func sgemm8x32avx512(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int)
-
-//go:noescape
-func sgemm12x32avx512(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int)
-
-//go:noescape
-func sgemm14x32avx512(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int)
-
-//go:noescape
-func sgemm12x16avx512(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int)
-
-//go:noescape
-func sgemm16x16avx512(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int)
+// addFlag is add as the kernels take it.
+func addFlag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // packAsm reports whether the AVX2 packing routines may run on this CPU.
 var packAsm = cpu.X86.HasAVX2
