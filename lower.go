@@ -181,6 +181,9 @@ func (l *lowerer) call(c *check.Call, m *modelLowering) *graph.Node {
 func (l *lowerer) builder(c *check.Call) *stdlib.Builder {
 	return &stdlib.Builder{G: l.g, Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
 		p := l.s.weights.get(fmt.Sprintf("%s.%s.%s", c.Model.Name, c.Stmt.Name, name), shape, fanIn, init)
+		if lay := l.s.maskLayer(p); lay != nil {
+			p = lay.Effective // the program computes with the masked weight
+		}
 		if n, ok := l.nodes[p]; ok {
 			return n
 		}

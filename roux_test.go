@@ -118,7 +118,7 @@ func TestCheckedGoldensRun(t *testing.T) {
 			if err := s.Train(context.Background(), roux.Hooks{AfterEval: func(roux.EvalResult) { evals++ }}); err != nil {
 				t.Fatal(err)
 			}
-			if !s.Done() || evals == 0 {
+			if !s.Done() || (evals == 0 && len(r.Train.Evals) > 0) {
 				t.Errorf("done %v after %d steps with %d evaluations", s.Done(), s.Clock().Step, evals)
 			}
 		})

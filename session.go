@@ -8,6 +8,7 @@ import (
 
 	"github.com/roux-ml/roux/lang/check"
 	"github.com/roux-ml/roux/runtime/data"
+	"github.com/roux-ml/roux/runtime/mask"
 	"github.com/roux-ml/roux/runtime/schedule"
 	"github.com/roux-ml/roux/runtime/tensor"
 	"github.com/roux-ml/roux/runtime/train"
@@ -30,7 +31,8 @@ type Session struct {
 	evalProgs     map[int]*train.Compiled
 	stepsPerEpoch int
 	totalSteps    int
-	last          []EvalResult
+	layers        map[string]*mask.Layer // masked weights by path
+	masks         []*mask.Mask
 }
 
 // EvalResult is one evaluation of one data set.
@@ -46,7 +48,7 @@ type EvalResult struct {
 func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
 		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}},
-		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}}
+		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}}
 	if err := s.loadData(opts); err != nil {
 		return nil, err
 	}
@@ -61,6 +63,9 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 		return nil, err
 	}
 	s.trainer.Update = s.update()
+	if err := s.buildMasks(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

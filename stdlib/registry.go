@@ -25,6 +25,9 @@ type Entry struct {
 	Optimizer func(a Args) *Optimizer
 	// Load loads a Data entry.
 	Load func(a Args, env Env) (*data.Dataset, error)
+	// Mask builds a mask setting (init, criterion, regrow or pruned rule): a value of
+	// mask.Init, mask.Criterion, mask.Regrow or mask.Pruned.
+	Mask func(a Args) any
 }
 
 // Registry is a set of entries by name; it implements sig.Catalog.
@@ -67,6 +70,7 @@ func validate(e *Entry) error {
 		sig.Op:    e.Build != nil && e.Shape != nil, sig.Loss: e.Build != nil && e.Shape != nil,
 		sig.Schedule: e.Schedule != nil, sig.Optimizer: e.Optimizer != nil,
 		sig.Data: e.Load != nil && e.Describe != nil, sig.Metric: true,
+		sig.MaskInit: e.Mask != nil, sig.Criterion: e.Mask != nil, sig.Regrow: e.Mask != nil, sig.Pruned: e.Mask != nil,
 	}
 	ok, known := need[e.Kind]
 	switch {

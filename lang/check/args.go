@@ -50,7 +50,7 @@ func (c *checker) argValue(p *sig.Param, e syntax.Expr, cx *ctx) (Value, typ, bo
 	case sig.Enum:
 		return c.enumArg(p, e)
 	case sig.Selector:
-		return c.selector(e)
+		return c.selectorOf(e, false)
 	case sig.Scalar:
 		cx = &ctx{where: "schedule"}
 	}
@@ -97,7 +97,7 @@ func fits(p *sig.Param, t typ, v Value) (ok bool, hint string) {
 // article writes "a number", "a tensor", ...
 func article(p *sig.Param) string {
 	s := p.Type.String()
-	if strings.HasPrefix(s, "time") || strings.HasPrefix(s, "true") || strings.HasPrefix(s, "class labels") {
+	if strings.HasPrefix(s, "true") || strings.HasPrefix(s, "class labels") {
 		return s
 	}
 	if strings.ContainsAny(s[:1], "aeiou") {
@@ -124,10 +124,11 @@ func (c *checker) enumArg(p *sig.Param, e syntax.Expr) (Value, typ, bool) {
 	return nil, bad, false
 }
 
-// selector resolves a parameter selector such as net.*.weight against every model's
+// selectorOf resolves a parameter selector such as net.*.weight against every model's
 // weights. A selector matches a parameter when it matches all of the parameter's path
-// segments, or a prefix of them (net.h1 selects net.h1.weight and net.h1.bias).
-func (c *checker) selector(e syntax.Expr) (Value, typ, bool) {
+// segments, or a prefix of them (net.h1 selects net.h1.weight and net.h1.bias). For a
+// mask, biases are left out unless the selector's last segment is literally "bias".
+func (c *checker) selectorOf(e syntax.Expr, forMask bool) (Value, typ, bool) {
 	pattern, ok := selectorText(e)
 	if !ok {
 		c.errorf(e.Pos(), "expected a parameter selector like net.*.weight, found %s", syntax.FormatExpr(e))
@@ -137,6 +138,9 @@ func (c *checker) selector(e syntax.Expr) (Value, typ, bool) {
 	for _, m := range c.r.Models {
 		for _, w := range m.Weights {
 			all = append(all, w.Path)
+			if forMask && isBias(w.Path) && !strings.HasSuffix(pattern, ".bias") {
+				continue
+			}
 			if selectorMatches(pattern, w.Path) {
 				matches = append(matches, w.Path)
 			}

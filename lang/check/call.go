@@ -25,7 +25,7 @@ func (c *checker) call(e *syntax.Call, piped syntax.Expr, cx *ctx) (Value, typ) 
 	if id.Name == "input" && cx.where == "model" {
 		return c.input(id, args, cx)
 	}
-	if nd, ok := c.named[id.Name]; ok && !nd.broken {
+	if nd, ok := c.visible(id.Name); nd != nil {
 		return c.callDecl(nd, id, args, cx)
 	} else if ok {
 		return nil, bad
@@ -97,18 +97,24 @@ func (c *checker) input(id *syntax.Ident, args []*syntax.Arg, cx *ctx) (Value, t
 
 // allowed says which kinds of entry each context may call.
 var allowed = map[string][]sig.Kind{
-	"data":      {sig.Data},
-	"model":     {sig.Layer, sig.Op},
-	"loss":      {sig.Op, sig.Loss},
-	"schedule":  {sig.Schedule},
-	"optimizer": {sig.Optimizer},
-	"train":     {},
+	"data":                {sig.Data},
+	"model":               {sig.Layer, sig.Op},
+	"loss":                {sig.Op, sig.Loss},
+	"schedule":            {sig.Schedule},
+	"optimizer":           {sig.Optimizer},
+	"train":               {},
+	string(sig.MaskInit):  {sig.MaskInit},
+	string(sig.Criterion): {sig.Criterion},
+	string(sig.Regrow):    {sig.Regrow},
+	string(sig.Pruned):    {sig.Pruned},
 }
 
 var placeOf = map[sig.Kind]string{
 	sig.Data: "in a data declaration", sig.Layer: "in a model body (it creates trainable weights)",
 	sig.Op: "in a model body or the loss", sig.Loss: "in the loss", sig.Schedule: "where a number or schedule is expected",
 	sig.Optimizer: "in the optimizer declaration", sig.Metric: "in an eval command",
+	sig.MaskInit: "as a mask's init", sig.Criterion: "as a mask's prune setting", sig.Regrow: "as a mask's regrow setting",
+	sig.Pruned: "as a mask's pruned setting",
 }
 
 func kindAllowed(where string, k sig.Kind) bool {
@@ -209,7 +215,7 @@ func (c *checker) finish(call *Call, syn []syntax.Expr, types []typ, cx *ctx) (V
 	case sig.Schedule:
 		c.spans = append(c.spans, call)
 		return call, typ{k: tScalar}
-	case sig.Data, sig.Optimizer:
+	case sig.Data, sig.Optimizer, sig.MaskInit, sig.Criterion, sig.Regrow, sig.Pruned:
 		return call, typ{k: tEntry}
 	}
 	var in []sig.Shape

@@ -73,11 +73,11 @@ var declForms = map[string]struct{ named, body bool }{
 	"loss":      {},
 	"optimizer": {},
 	"train":     {body: true},
+	"mask":      {named: true, body: true},
 }
 
 // reserved keywords are parsed but belong to features that are not built yet.
 var reserved = map[string]string{
-	"mask":    "mask declarations (sparsity masks) are not supported yet",
 	"augment": "augment declarations (data augmentation) are not supported yet",
 }
 
@@ -91,7 +91,7 @@ func (c *checker) collect() {
 		}
 		form, ok := declForms[d.Keyword]
 		if !ok {
-			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, model, schedule, loss, optimizer or train)%s",
+			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, model, schedule, mask, loss, optimizer or train)%s",
 				d.Keyword, suggest(d.Keyword, keys(declForms)))
 			c.addBroken(d)
 			continue
@@ -115,7 +115,7 @@ func (c *checker) checkForm(d *syntax.Decl, named, body bool) bool {
 		c.errorf(d.KeywordPos, "%s needs a name: %s", d.Keyword, formExample(d.Keyword))
 	case !named && d.Name != nil:
 		c.errorf(d.Name.NamePos, "%s takes no name: %s", d.Keyword, formExample(d.Keyword))
-	case d.On != nil:
+	case d.On != nil && d.Keyword != "mask":
 		c.errorf(d.On.Pos(), "%s declarations take no \"on\" selector", d.Keyword)
 	case body && !d.HasBody:
 		c.errorf(d.KeywordPos, "%s is written with a body in braces: %s", d.Keyword, formExample(d.Keyword))
@@ -135,9 +135,12 @@ func formExample(keyword string) string {
 		"loss":      "loss = cross_entropy(net(train.x), train.y)",
 		"optimizer": "optimizer = sgd(lr: 0.1)",
 		"train":     "train { epochs = 10 }",
+		"mask":      "mask sparse on net.*.weight { init = random(sparsity: 0.9) }",
 	}[keyword]
 }
 
+// addNamed registers a named declaration. Mask names never appear in expressions, so a
+// mask may be named after its technique (mask rigl on ...).
 func (c *checker) addNamed(d *syntax.Decl) {
 	name := d.Name.Name
 	if prev, ok := c.named[name]; ok {
@@ -145,7 +148,7 @@ func (c *checker) addNamed(d *syntax.Decl) {
 		e.Related = append(e.Related, token.Related{Pos: prev.d.Name.NamePos, Msg: "first declared here"})
 		return
 	}
-	if _, ok := c.cat.Lookup(name); ok {
+	if _, ok := c.cat.Lookup(name); ok && d.Keyword != "mask" {
 		c.errorf(d.Name.NamePos, "%s is the name of a built-in; choose another name", name)
 		return
 	}
@@ -219,10 +222,26 @@ func (c *checker) resolveNamed(nd *decl, ref token.Pos) bool {
 		nd.model = c.checkModel(nd.d)
 	case "schedule":
 		nd.sched = c.checkSchedule(nd.d)
+	case "mask":
+		c.checkMask(nd.d)
 	}
 	c.chain = c.chain[:len(c.chain)-1]
 	nd.state = resolved
 	return true
+}
+
+// visible returns the declaration a name means inside an expression; masks are not
+// visible there. A declaration already reported as broken yields ok with nd nil, so its
+// uses are not reported again.
+func (c *checker) visible(name string) (nd *decl, ok bool) {
+	nd, ok = c.named[name]
+	switch {
+	case !ok || nd.d.Keyword == "mask":
+		return nil, false
+	case nd.broken:
+		return nil, true
+	}
+	return nd, true
 }
 
 // cycle reports a reference back to a name that is still being resolved.

@@ -27,6 +27,9 @@ func Dump(r *Recipe) string {
 	for _, s := range r.Schedules {
 		fmt.Fprintf(&b, "schedule %s = %s\n", s.Name, Text(s.Value))
 	}
+	for _, m := range r.Masks {
+		dumpMask(&b, m)
+	}
 	fmt.Fprintf(&b, "loss = %s  # draws on %s\n", Text(r.Loss), r.Stream.Name)
 	fmt.Fprintf(&b, "optimizer = %s\n", Text(r.Optimizer))
 	t := r.Train
@@ -98,4 +101,22 @@ func callText(c *Call) string {
 		}
 	}
 	return c.Sig.Name + "(" + strings.Join(parts, ", ") + ")"
+}
+
+func dumpMask(b *strings.Builder, m *Mask) {
+	fmt.Fprintf(b, "mask %s on %s\n", m.Name, Text(m.Selector))
+	for _, part := range []struct {
+		name string
+		v    Value
+	}{{"init", m.Init}, {"sparsity", m.Sparsity}, {"prune", m.Prune}, {"regrow", m.Regrow}, {"pruned", m.Pruned}} {
+		if part.v != nil && !isNilCall(part.v) {
+			fmt.Fprintf(b, "    %s = %s\n", part.name, Text(part.v))
+		}
+	}
+}
+
+// isNilCall reports a typed nil *Call stored in a Value.
+func isNilCall(v Value) bool {
+	c, ok := v.(*Call)
+	return ok && c == nil
 }

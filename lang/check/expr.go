@@ -200,7 +200,7 @@ func (c *checker) ident(e *syntax.Ident, cx *ctx) (Value, typ) {
 	if st, ok := cx.stmts[e.Name]; ok {
 		return c.stmtRef(st, e, cx)
 	}
-	if nd, ok := c.named[e.Name]; ok && !nd.broken {
+	if nd, ok := c.visible(e.Name); nd != nil {
 		return c.declRef(nd, e, cx)
 	} else if ok {
 		return nil, bad
@@ -238,11 +238,11 @@ func (c *checker) declRef(nd *decl, e *syntax.Ident, cx *ctx) (Value, typ) {
 // selectExpr resolves d.x and d.y; other paths are only selectors.
 func (c *checker) selectExpr(e *syntax.Select, cx *ctx) (Value, typ) {
 	id, ok := e.X.(*syntax.Ident)
-	nd, found := (*decl)(nil), false
+	var nd *decl
 	if ok {
-		nd, found = c.named[id.Name]
+		nd, _ = c.visible(id.Name)
 	}
-	if !found || nd.d.Keyword != "data" {
+	if nd == nil || nd.d.Keyword != "data" {
 		c.errorf(e.Pos(), "%s: a path like this is a parameter selector, which is only allowed where a selector is expected", syntax.FormatExpr(e))
 		return nil, bad
 	}

@@ -18,6 +18,21 @@ type Recipe struct {
 	Stream    *Data // the data set the loss draws its batches from
 	Optimizer *Call
 	Train     *Train
+	Masks     []*Mask // in source order
+}
+
+// Mask is a sparsity mask over selected weights: how it starts, how its target sparsity
+// changes, how weights are pruned and regrown, and what pruned weights do.
+type Mask struct {
+	Name     string
+	Pos      token.Pos
+	Selector *Selector
+	Params   []WeightPath // the masked weights, in model order
+	Init     *Call        // a mask init, or nil
+	Sparsity Value        // target sparsity over time, or nil
+	Prune    *Call        // how pruning to the sparsity picks weights, and how often
+	Regrow   *Call        // dynamic sparse training, or nil
+	Pruned   *Call        // what pruned weights do
 }
 
 // Data is a declared data set.

@@ -23,6 +23,10 @@ const (
 	Optimizer Kind = "optimizer" // the parameter update rule
 	Data      Kind = "data"      // a data set
 	Metric    Kind = "metric"    // something an eval command reports
+	MaskInit  Kind = "mask init" // how a mask starts: random, magnitude, nm, block
+	Criterion Kind = "prune criterion"
+	Regrow    Kind = "regrow rule"        // dynamic sparse training: set, rigl
+	Pruned    Kind = "pruned-weight rule" // what pruned weights do: zero, ste, srste, decay, shrink
 )
 
 // Type is the type of a parameter value.

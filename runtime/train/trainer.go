@@ -41,6 +41,14 @@ type Update struct {
 	Params   []*tensor.Param // every trained parameter, for clipping
 }
 
+// Hook is run around every step, for example by sparsity masks: AfterBackward turns
+// the program's gradients into the gradients the optimizer applies, AfterUpdate runs
+// once the step's update is done (step counts completed steps).
+type Hook interface {
+	AfterBackward()
+	AfterUpdate(step int) error
+}
+
 // Trainer runs training steps over one data stream.
 type Trainer struct {
 	Clock   schedule.Clock
@@ -49,6 +57,7 @@ type Trainer struct {
 	Program func(n int) (*Compiled, error)
 	Update  Update
 	Seed    uint64
+	Hooks   []Hook
 
 	lastLoss float64
 }
@@ -71,8 +80,16 @@ func (t *Trainer) Step() (float64, error) {
 	if err := c.Prog.Run(); err != nil {
 		return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, err)
 	}
+	for _, h := range t.Hooks {
+		h.AfterBackward()
+	}
 	t.apply()
 	t.Clock.Step++
+	for _, h := range t.Hooks {
+		if err := h.AfterUpdate(t.Clock.Step); err != nil {
+			return 0, fmt.Errorf("step %d: %w", t.Clock.Step, err)
+		}
+	}
 	t.lastLoss = float64(c.Prog.Value(c.Loss).Data[0])
 	return t.lastLoss, nil
 }

@@ -1,0 +1,218 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/roux-ml/roux/lang/sig"
+	"github.com/roux-ml/roux/lang/syntax"
+	"github.com/roux-ml/roux/lang/token"
+)
+
+// maskKeys are the settings of a mask body: the kind of entry each takes, or a value
+// type for the settings that are not calls.
+var maskKeys = map[string]sig.Kind{
+	"init":     sig.MaskInit,
+	"prune":    sig.Criterion,
+	"regrow":   sig.Regrow,
+	"pruned":   sig.Pruned,
+	"sparsity": "",
+}
+
+// maskDefaults are the calls a mask uses for settings it leaves out.
+var maskDefaults = map[string]string{"prune": "magnitude", "pruned": "zero"}
+
+// checkMask checks "mask NAME on SELECTOR { ... }" (PAPERS.md 2.1, 2.2 S1, 2.5 RP1).
+func (c *checker) checkMask(d *syntax.Decl) *Mask {
+	c.resolveModels()
+	m := &Mask{Name: d.Name.Name, Pos: d.Name.NamePos}
+	if d.On == nil {
+		c.errorf(d.Name.NamePos, "mask %s needs the parameters it prunes: mask %s on net.*.weight { ... }", m.Name, m.Name)
+		return nil
+	}
+	sel, _, ok := c.selectorOf(d.On, true)
+	if !ok {
+		return nil
+	}
+	m.Selector = sel.(*Selector)
+	m.Params = c.weightsOf(m.Selector.Matches)
+	seen := map[string]token.Pos{}
+	for _, st := range d.Body {
+		if !c.maskSetting(m, st, seen) {
+			return nil
+		}
+	}
+	if !c.maskDefaultsAndRules(m, d) {
+		return nil
+	}
+	c.r.Masks = append(c.r.Masks, m)
+	return m
+}
+
+// resolveModels resolves every model first, so selectors see all parameters.
+func (c *checker) resolveModels() {
+	for _, nd := range c.order {
+		if nd.d.Keyword == "model" {
+			c.resolveNamed(nd, nd.d.Name.NamePos)
+		}
+	}
+}
+
+// weightsOf returns the weights with the given paths.
+func (c *checker) weightsOf(paths []string) []WeightPath {
+	var out []WeightPath
+	for _, m := range c.r.Models {
+		for _, w := range m.Weights {
+			for _, p := range paths {
+				if p == w.Path {
+					out = append(out, w)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// maskSetting checks one "key = value" of a mask body.
+func (c *checker) maskSetting(m *Mask, st syntax.Stmt, seen map[string]token.Pos) bool {
+	a, ok := st.(*syntax.Assign)
+	if !ok {
+		c.errorf(st.Pos(), "a mask body holds settings like init = random(sparsity: 0.9)")
+		return false
+	}
+	key := a.Name.Name
+	kind, known := maskKeys[key]
+	if !known {
+		c.errorf(a.Name.NamePos, "unknown mask setting %s (the settings are %s)%s", key, joinList(keys(maskKeys)), suggest(key, keys(maskKeys)))
+		return false
+	}
+	if prev, dup := seen[key]; dup {
+		e := c.errorf(a.Name.NamePos, "%s is set twice in mask %s", key, m.Name)
+		e.Related = append(e.Related, token.Related{Pos: prev, Msg: "first set here"})
+		return false
+	}
+	seen[key] = a.Name.NamePos
+	if key == "sparsity" {
+		return c.maskSparsity(m, a.Value)
+	}
+	call := c.maskCall(a.Value, kind)
+	*map[string]**Call{"init": &m.Init, "prune": &m.Prune, "regrow": &m.Regrow, "pruned": &m.Pruned}[key] = call
+	return call != nil
+}
+
+// maskCall checks a call (or a bare name, as a call without arguments) of an entry of
+// the given kind.
+func (c *checker) maskCall(e syntax.Expr, kind sig.Kind) *Call {
+	if id, ok := e.(*syntax.Ident); ok {
+		e = &syntax.Call{Fun: id, Lparen: id.NamePos, Rparen: id.NamePos}
+	}
+	call, ok := e.(*syntax.Call)
+	if !ok {
+		c.errorf(e.Pos(), "expected a %s such as %s", kind, joinList(c.kindNames(kind)))
+		return nil
+	}
+	if id, ok := call.Fun.(*syntax.Ident); ok {
+		s, found := c.cat.Lookup(id.Name)
+		switch {
+		case !found:
+			c.errorf(id.NamePos, "unknown %s %s (the choices are %s)%s", kind, id.Name, joinList(c.kindNames(kind)), suggest(id.Name, c.kindNames(kind)))
+			return nil
+		case s.Kind != kind:
+			c.errorf(id.NamePos, "%s is a %s, but this setting takes a %s: %s", id.Name, s.Kind, kind, joinList(c.kindNames(kind)))
+			return nil
+		}
+	}
+	v, _ := c.call(call, nil, &ctx{where: string(kind)})
+	cl, _ := v.(*Call)
+	return cl
+}
+
+// maskSparsity checks the target sparsity over time: a number or schedule whose
+// constants all lie in [0, 1).
+func (c *checker) maskSparsity(m *Mask, e syntax.Expr) bool {
+	v, t := c.expr(e, &ctx{where: "schedule"})
+	if t.k == tBad {
+		return false
+	}
+	if t.k != tNumber && t.k != tScalar {
+		c.errorf(e.Pos(), "sparsity must be a number or a schedule such as cubic(0 -> 0.9), not a %s", t)
+		return false
+	}
+	if bad := outsideFraction(v); bad != nil {
+		c.errorf(bad.Pos(), "sparsity %s is outside [0, 1): a sparsity of 1 would prune every weight", constText(bad.(*Const).V))
+		return false
+	}
+	m.Sparsity = v
+	return true
+}
+
+// outsideFraction finds a constant of a sparsity expression outside [0, 1).
+func outsideFraction(v Value) Value {
+	switch v := v.(type) {
+	case *Const:
+		if f, ok := v.V.(float64); ok && (f < 0 || f >= 1) {
+			return v
+		}
+	case *Range:
+		if b := outsideFraction(v.From); b != nil {
+			return b
+		}
+		return outsideFraction(v.To)
+	case *Call:
+		for i, p := range v.Sig.Params {
+			if p.Type == sig.Range || (p.Name == "value" && p.Type == sig.Number) {
+				if b := outsideFraction(v.Args[i]); b != nil {
+					return b
+				}
+			}
+		}
+	case *ScheduleRef:
+		return outsideFraction(v.S.Value)
+	}
+	return nil
+}
+
+// maskDefaultsAndRules fills defaults and reports settings that contradict each other.
+func (c *checker) maskDefaultsAndRules(m *Mask, d *syntax.Decl) bool {
+	for key, name := range maskDefaults {
+		slot := map[string]**Call{"prune": &m.Prune, "pruned": &m.Pruned}[key]
+		if *slot == nil {
+			id := &syntax.Ident{NamePos: d.Name.NamePos, Name: name}
+			if *slot = c.maskCall(id, maskKeys[key]); *slot == nil {
+				return false
+			}
+		}
+	}
+	switch {
+	case m.Init == nil && m.Sparsity == nil:
+		c.errorf(d.Name.NamePos, "mask %s prunes nothing: give it an init (like init = random(sparsity: 0.9)) or a sparsity schedule", m.Name)
+	case m.Init != nil && m.Init.Sig.Name == "nm" && m.Sparsity != nil:
+		c.errorf(m.Sparsity.Pos(), "an N:M mask keeps n of every m weights, so it takes no sparsity schedule")
+	case m.Regrow != nil && m.Sparsity != nil:
+		c.errorf(m.Regrow.At, "regrow keeps the number of weights constant, so it cannot follow a sparsity schedule; start sparse with init instead")
+	case m.Regrow != nil && m.Init == nil:
+		c.errorf(m.Regrow.At, "regrow needs a sparse start: add init = random(sparsity: ...)")
+	default:
+		return c.maskOverlaps(m)
+	}
+	return false
+}
+
+// maskOverlaps reports a parameter claimed by two masks.
+func (c *checker) maskOverlaps(m *Mask) bool {
+	for _, other := range c.r.Masks {
+		for _, p := range m.Selector.Matches {
+			for _, q := range other.Selector.Matches {
+				if p == q {
+					e := c.errorf(m.Selector.At, "mask %s and mask %s both select %s; a parameter has at most one mask", m.Name, other.Name, p)
+					e.Related = append(e.Related, token.Related{Pos: other.Selector.At, Msg: fmt.Sprintf("mask %s selects it here", other.Name)})
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// isBias reports whether a parameter path names a bias (excluded from masks unless named).
+func isBias(path string) bool { return strings.HasSuffix(path, ".bias") }

@@ -1,0 +1,283 @@
+package mask
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/roux-ml/roux/runtime/schedule"
+	"github.com/roux-ml/roux/runtime/sparse"
+	"github.com/roux-ml/roux/runtime/tensor"
+)
+
+// Layer is one masked weight: the stored weight W the optimizer updates, the effective
+// weight W̃ the program computes with (its Grad is ∂L/∂W̃), and the mask M.
+type Layer struct {
+	Param     *tensor.Param
+	Effective *tensor.Param
+	Mask      []float32 // 1 active, 0 pruned
+	shrunk    float64   // ISS-P: Σ|w| over the shrunk set, before the last shrink
+}
+
+// NewLayer pairs a stored weight with a fresh effective weight and an all-ones mask.
+func NewLayer(p *tensor.Param) *Layer {
+	ones := make([]float32, p.Value.Size())
+	for i := range ones {
+		ones[i] = 1
+	}
+	return &Layer{Param: p, Effective: tensor.NewParam(p.Name, p.Value.Shape...), Mask: ones}
+}
+
+// Spec is a mask declaration with every time converted to steps.
+type Spec struct {
+	Name      string
+	Init      *Init             // nil: start dense
+	Target    schedule.Schedule // target sparsity over time, or nil
+	Criterion Criterion
+	Regrow    *Regrow
+	Pruned    Pruned
+}
+
+// SlotsFunc returns the optimizer state of a parameter, so masks can zero it.
+type SlotsFunc func(p *tensor.Param) [][]float32
+
+// Mask is one mask declaration at run time.
+type Mask struct {
+	Spec
+	Layers  []*Layer
+	slots   SlotsFunc
+	rng     *rand.Rand
+	scratch sparse.Scratch
+	target  float64 // the sparsity scheduled pruning last reached
+}
+
+// New builds a mask over its layers at step 0 (PAPERS.md M1–M3) and applies it.
+func New(spec Spec, layers []*Layer, seed uint64, slots SlotsFunc) (*Mask, error) {
+	m := &Mask{Spec: spec, Layers: layers, slots: slots, rng: rand.New(rand.NewPCG(seed, 0x6d61736b))}
+	if err := m.init(); err != nil {
+		return nil, fmt.Errorf("mask %s: %w", spec.Name, err)
+	}
+	if m.Target != nil {
+		if err := m.prune(m.Target.At(0)); err != nil {
+			return nil, fmt.Errorf("mask %s: %w", spec.Name, err)
+		}
+	}
+	m.enforce()
+	m.Forward(0)
+	return m, nil
+}
+
+// init builds the starting mask.
+func (m *Mask) init() error {
+	in := m.Init
+	if in == nil {
+		return nil
+	}
+	switch in.Kind {
+	case "random":
+		return m.initRandom()
+	case "nm":
+		return m.eachLayer(func(l *Layer) error {
+			return sparse.NMMask(l.Mask, l.Param.Value.Data, l.Param.Value.Shape, in.N, in.M, &m.scratch)
+		})
+	case "block":
+		return m.eachLayer(func(l *Layer) error {
+			keep := sparse.Count(l.Param.Value.Size(), 1-in.Sparsity)
+			return sparse.BlockMask(l.Mask, l.Param.Value.Data, l.Param.Value.Shape, in.Block, keep, &m.scratch)
+		})
+	}
+	return fmt.Errorf("unknown init %q", in.Kind)
+}
+
+// initRandom spreads the density over layers (uniform, ER or ERK) and draws an exact
+// count of active weights in each (PAPERS.md M1).
+func (m *Mask) initRandom() error {
+	shapes := make([][]int, len(m.Layers))
+	for i, l := range m.Layers {
+		shapes[i] = l.Param.Value.Shape
+	}
+	dist := map[string]sparse.Distribution{"uniform": sparse.Uniform, "er": sparse.ER, "erk": sparse.ERK}[m.Init.Distribution]
+	densities, err := sparse.Densities(shapes, 1-m.Init.Sparsity, dist, m.Init.Power, nil)
+	if err != nil {
+		return err
+	}
+	for i, l := range m.Layers {
+		sparse.RandomMask(l.Mask, sparse.Count(len(l.Mask), densities[i]), m.rng, &m.scratch)
+	}
+	return nil
+}
+
+func (m *Mask) eachLayer(f func(l *Layer) error) error {
+	for _, l := range m.Layers {
+		if err := f(l); err != nil {
+			return fmt.Errorf("%s: %w", l.Param.Name, err)
+		}
+	}
+	return nil
+}
+
+// prune recomputes the mask by magnitude for a target sparsity (PAPERS.md M2, S1).
+func (m *Mask) prune(sparsity float64) error {
+	m.target = sparsity
+	if m.Pruned.Rule == "shrink" {
+		return nil // ISS-P marks its set every step in AfterUpdate
+	}
+	if m.Criterion.Scope == "global" {
+		total := 0
+		masks, weights := make([][]float32, len(m.Layers)), make([][]float32, len(m.Layers))
+		for i, l := range m.Layers {
+			masks[i], weights[i] = l.Mask, l.Param.Value.Data
+			total += len(l.Mask)
+		}
+		sparse.GlobalMagnitude(masks, weights, sparse.Count(total, 1-sparsity), &m.scratch)
+		return nil
+	}
+	for _, l := range m.Layers {
+		sparse.MagnitudeMask(l.Mask, l.Param.Value.Data, sparse.Count(len(l.Mask), 1-sparsity), &m.scratch)
+	}
+	return nil
+}
+
+// Forward writes the effective weights for a step: W̃ = W ⊙ M, or with progressive
+// gradient flow W̃ = W ⊙ (M + (1−M)·β(t)) (PAPERS.md RP1, M3). N:M masks with a
+// straight-through rule are recomputed from the dense weights first (M3).
+func (m *Mask) Forward(step int) {
+	beta := float32(0)
+	if m.Pruned.Rule == "decay" {
+		beta = float32(m.Pruned.Beta.At(step))
+	}
+	for _, l := range m.Layers {
+		if m.recomputesNM() {
+			// the shape was validated when the mask was built
+			_ = sparse.NMMask(l.Mask, l.Param.Value.Data, l.Param.Value.Shape, m.Init.N, m.Init.M, &m.scratch)
+		}
+		w, e := l.Param.Value.Data, l.Effective.Value.Data
+		switch m.Pruned.Rule {
+		case "shrink":
+			copy(e, w)
+		default:
+			for i, k := range l.Mask {
+				e[i] = w[i] * (k + (1-k)*beta)
+			}
+		}
+	}
+}
+
+// recomputesNM reports whether an N:M mask follows the dense weights every step.
+func (m *Mask) recomputesNM() bool {
+	return m.Init != nil && m.Init.Kind == "nm" && m.Pruned.Rule != "zero"
+}
+
+// AfterBackward turns ∂L/∂W̃ into the gradient the optimizer applies to W: masked (only active
+// weights), straight-through (dense), or SR-STE (dense plus λ·(1−M)⊙W) (PAPERS.md RP1, M3).
+func (m *Mask) AfterBackward() {
+	for _, l := range m.Layers {
+		g, ge, w := l.Param.Grad.Data, l.Effective.Grad.Data, l.Param.Value.Data
+		switch m.Pruned.Rule {
+		case "zero":
+			for i, k := range l.Mask {
+				g[i] = ge[i] * k
+			}
+		case "srste":
+			lambda := float32(m.Pruned.Decay)
+			for i, k := range l.Mask {
+				g[i] = ge[i] + lambda*(1-k)*w[i]
+			}
+		default: // ste, decay, shrink: dense gradient
+			copy(g, ge)
+		}
+	}
+}
+
+// AfterUpdate runs after the optimizer step that ended step: scheduled pruning,
+// regrowth, ISS-P shrinking, then the invariants, then the next effective weights.
+func (m *Mask) AfterUpdate(step int) error {
+	if m.Target != nil && step%m.Criterion.Every == 0 {
+		if s := m.Target.At(step); s != m.target {
+			if err := m.prune(s); err != nil {
+				return err
+			}
+		}
+	}
+	if r := m.Regrow; r != nil && step%r.Every == 0 && step <= r.Until {
+		if err := m.regrow(step); err != nil {
+			return err
+		}
+	}
+	if m.Pruned.Rule == "shrink" {
+		m.shrink(step)
+	}
+	m.enforce()
+	m.Forward(step)
+	return nil
+}
+
+// regrow drops the smallest active weights of each layer and grows as many, at random
+// (SET) or where the dense gradient is largest (RigL); new weights start at zero with
+// their optimizer state reset (PAPERS.md M4).
+func (m *Mask) regrow(step int) error {
+	f := m.Regrow.Fraction.At(step)
+	rule := map[string]sparse.GrowRule{"set": sparse.GrowRandom, "rigl": sparse.GrowScore}[m.Regrow.Rule]
+	for _, l := range m.Layers {
+		k := sparse.DropCount(sparse.NNZ(l.Mask), f)
+		if k == 0 {
+			continue
+		}
+		grown, err := sparse.DropGrow(l.Mask, l.Param.Value.Data, l.Effective.Grad.Data, k, sparse.Grow{Rule: rule}, m.rng, &m.scratch)
+		if err != nil {
+			return fmt.Errorf("mask %s: %s: %w", m.Name, l.Param.Name, err)
+		}
+		w := l.Param.Value.Data
+		for _, i := range grown {
+			w[i] = 0
+			for _, s := range m.slots(l.Param) {
+				s[i] = 0
+			}
+		}
+	}
+	return nil
+}
+
+// shrink multiplies the pruned share of smallest weights by ρ(t) (PAPERS.md M5); the
+// mask marks the weights outside that set.
+func (m *Mask) shrink(step int) {
+	rho := float32(m.Pruned.Rho.At(step))
+	for _, l := range m.Layers {
+		n := len(l.Mask)
+		pruned := sparse.PruneCount(n, m.target)
+		l.shrunk = sparse.Shrink(l.Param.Value.Data, pruned, rho, &m.scratch)
+		sparse.MagnitudeMask(l.Mask, l.Param.Value.Data, n-pruned, &m.scratch)
+	}
+}
+
+// enforce keeps pruned weights and their optimizer state at exactly zero under the
+// zero rule (the other rules keep the dense weights on purpose).
+func (m *Mask) enforce() {
+	if m.Pruned.Rule != "zero" {
+		return
+	}
+	for _, l := range m.Layers {
+		sparse.Apply(l.Param.Value.Data, l.Mask)
+		for _, s := range m.slots(l.Param) {
+			sparse.Apply(s, l.Mask)
+		}
+	}
+}
+
+// Active returns the number of active weights in each layer.
+func (m *Mask) Active() []int {
+	out := make([]int, len(m.Layers))
+	for i, l := range m.Layers {
+		out[i] = sparse.NNZ(l.Mask)
+	}
+	return out
+}
+
+// Shrunk returns ISS-P's shrunk mass of each layer: Σ|w| over the set the last step
+// shrank, before it was shrunk.
+func (m *Mask) Shrunk() []float64 {
+	out := make([]float64, len(m.Layers))
+	for i, l := range m.Layers {
+		out[i] = l.shrunk
+	}
+	return out
+}
