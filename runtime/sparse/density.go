@@ -22,7 +22,7 @@ const (
 	ERK
 )
 
-// String returns "uniform", "er" or "erk".
+// String returns "uniform", "er" or "erk", the names PAPERS 2.1 M1 uses.
 func (d Distribution) String() string {
 	switch d {
 	case Uniform:

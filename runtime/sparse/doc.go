@@ -15,12 +15,13 @@
 //
 // # Ranking
 //
-// Every top-k choice in the package goes through one selection engine (an introselect on a
-// copy of the keys followed by one pass in index order). Entries rank by magnitude, larger
-// first; among equal magnitudes the lower index ranks first; NaN ranks below every number.
-// So "keep the k largest" keeps the lower index on a tie and "drop the k smallest" drops the
-// higher index. Ties are broken by index, never by noise, so a mask is a pure function of its
-// inputs.
+// Every top-k or bottom-k choice among entries goes through one selection engine (an
+// introselect on a copy of the keys followed by one pass in index order). Entries rank by
+// magnitude, larger first; among equal magnitudes the lower index ranks first; NaN ranks below
+// every number. So "keep the k largest" keeps the lower index on a tie and "drop the k
+// smallest" drops the higher index. Ties are broken by index, never by noise, so a mask is a
+// pure function of its inputs. BlockMask, which needs the full order of blocks of unequal
+// size, sorts its (far fewer) blocks by the same rule.
 //
 // # Randomness and allocation
 //

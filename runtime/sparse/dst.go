@@ -2,9 +2,10 @@ package sparse
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/roux-ml/roux/runtime/schedule"
 )
 
 // GrowRule is how DropGrow chooses the entries it activates (PAPERS 2.1 M4 step 3).
@@ -18,7 +19,7 @@ const (
 	GrowScore
 )
 
-// String returns "random" or "score".
+// String returns "random" (SET) or "score" (RigL), the grow rules of PAPERS 2.1 M4.
 func (r GrowRule) String() string {
 	switch r {
 	case GrowRandom:
@@ -60,7 +61,7 @@ const dropped = -1
 // exactly (as zero-initialised weights do if they have not moved since they were grown).
 // The drop uses |w|, not original SET's split between positive and negative weights.
 //
-// It returns an error if k is negative or larger than the active count, or, with
+// mask must hold only 0s and 1s. It returns an error if k is negative or larger than the active count, or, with
 // ExcludeDropped, larger than the inactive count. It does not allocate once s has grown.
 func DropGrow(mask, w, score []float32, k int, g Grow, rng *rand.Rand, s *Scratch) ([]int, error) {
 	sameLen("DropGrow: mask and weight", len(mask), len(w))
@@ -172,13 +173,10 @@ func growRandom(mask []float32, k int, excludeDropped bool, rng *rand.Rand, s *S
 
 // DropFraction is the cosine drop-fraction schedule of RigL (PAPERS 2.1 M4),
 // f(t) = (α/2)·(1 + cos(π·t/T_end)) for 0 ≤ t ≤ T_end, with t = step counted from the start of
-// dynamic sparse training and T_end = end: α at step 0, 0 from end on. A negative step gives α;
-// an end of 0 or less gives 0 (no updates). The number of weights to move is
+// dynamic sparse training and T_end = end: α at step 0 (and before), 0 from end on. It is
+// schedule.Cosine{From: alpha, To: 0, Start: 0, End: end}, so a recipe can use either; M4's
+// "exponential<p>" anneal is schedule.Poly. The number of weights to move is
 // DropCount(nnz, DropFraction(step, end, alpha)).
 func DropFraction(step, end int, alpha float64) float64 {
-	if end <= 0 || step >= end {
-		return 0
-	}
-	t := float64(max(step, 0)) / float64(end)
-	return alpha / 2 * (1 + math.Cos(math.Pi*t))
+	return schedule.Cosine{From: alpha, To: 0, Start: 0, End: end}.At(step)
 }

@@ -192,4 +192,10 @@ func TestDropFraction(t *testing.T) {
 			t.Errorf("DropFraction(%d, %d, 0.3) = %v, want %v", tc.step, tc.end, got, tc.want)
 		}
 	}
+	for step := range 751 { // M4: (α/2)(1 + cos(π·t/T_end)) over the whole window
+		want := 0.15 * (1 + math.Cos(math.Pi*float64(step)/750))
+		if got := DropFraction(step, 750, 0.3); math.Abs(got-want) > 1e-12 {
+			t.Fatalf("DropFraction(%d, 750, 0.3) = %v, want %v", step, got, want)
+		}
+	}
 }

@@ -5,7 +5,8 @@ import (
 	"math/rand/v2"
 )
 
-// NNZ is the number of nonzero entries of mask.
+// NNZ is the number of nonzero entries of mask: the count M4 keeps constant per layer across
+// prune-and-grow updates (PAPERS 2.1 M4).
 func NNZ(mask []float32) int {
 	n := 0
 	for _, m := range mask {
@@ -16,7 +17,8 @@ func NNZ(mask []float32) int {
 	return n
 }
 
-// Density is the fraction of nonzero entries of mask (0 for an empty mask).
+// Density is the fraction of nonzero entries of mask (0 for an empty mask): the realised
+// density PAPERS 2.1 M1 asks to report.
 func Density(mask []float32) float64 {
 	if len(mask) == 0 {
 		return 0

@@ -1,6 +1,8 @@
 package sparse
 
-// Scratch holds the buffers the mask functions work in. Reuse one Scratch across calls to
+// Scratch holds the buffers the mask functions work in, so that the per-step updates of
+// PAPERS 2.1 M2–M5 (scheduled magnitude pruning, N:M recomputed every forward pass,
+// prune-and-grow every ΔT steps, shrinkage every step) run without allocating. Reuse one Scratch across calls to
 // avoid allocation; it grows to the largest layer it has seen. A Scratch is not safe for
 // concurrent use, and slices a function returns from it stay valid only until the Scratch
 // is next used.
