@@ -91,3 +91,69 @@ func (s *Session) slots(p *tensor.Param) [][]float32 {
 
 // Masks are hooks of the trainer.
 var _ train.Hook = (*mask.Mask)(nil)
+
+// ParamSparsity is the realised sparsity of one weight, exactly as stored.
+type ParamSparsity struct {
+	Mask   string
+	Path   string
+	Shape  []int
+	Size   int
+	Active int // entries the mask keeps
+	Zeros  int // exact zeros in the weight the program computes with
+}
+
+// Sparsity reports every masked weight's realised sparsity, in mask order.
+func (s *Session) Sparsity() []ParamSparsity {
+	var out []ParamSparsity
+	for _, m := range s.masks {
+		for i, l := range m.Layers {
+			zeros := 0
+			for _, v := range l.Effective.Value.Data {
+				if v == 0 {
+					zeros++
+				}
+			}
+			out = append(out, ParamSparsity{Mask: m.Name, Path: l.Param.Name, Shape: l.Param.Value.Shape,
+				Size: len(l.Mask), Active: m.Active()[i], Zeros: zeros})
+		}
+	}
+	return out
+}
+
+// overallSparsity is the share of all masked entries that are pruned.
+func (s *Session) overallSparsity() float64 {
+	size, active := 0, 0
+	for _, p := range s.Sparsity() {
+		size, active = size+p.Size, active+p.Active
+	}
+	if size == 0 {
+		return 0
+	}
+	return 1 - float64(active)/float64(size)
+}
+
+// activeParams counts the parameters in use: every unmasked entry plus the active
+// entries of masked weights.
+func (s *Session) activeParams() int {
+	n := 0
+	for _, p := range s.weights.order {
+		if _, masked := s.layers[p.Name]; !masked {
+			n += p.Value.Size()
+		}
+	}
+	for _, m := range s.masks {
+		for _, a := range m.Active() {
+			n += a
+		}
+	}
+	return n
+}
+
+// AvgParams is N̄, the average over the steps run so far of the number of parameters in
+// use (PAPERS.md S1, "The Journey Matters"); before the first step it is the current count.
+func (s *Session) AvgParams() float64 {
+	if s.trainer.Clock.Step == 0 {
+		return float64(s.activeParams())
+	}
+	return s.paramSteps / float64(s.trainer.Clock.Step)
+}

@@ -33,15 +33,18 @@ type Session struct {
 	totalSteps    int
 	layers        map[string]*mask.Layer // masked weights by path
 	masks         []*mask.Mask
+	paramSteps    float64 // Σ over completed steps of the parameters in use, for N̄
 }
 
 // EvalResult is one evaluation of one data set.
 type EvalResult struct {
-	Data    string
-	Step    int
-	Epoch   float64
-	LR      float64
-	Metrics train.Metrics
+	Data      string
+	Step      int
+	Epoch     float64
+	LR        float64
+	Metrics   train.Metrics
+	Sparsity  float64 // share of masked weights pruned; 0 without masks
+	AvgParams float64 // N̄, the average number of parameters in use so far
 }
 
 // NewSession loads the recipe's data, creates its weights and compiles its programs.
@@ -133,7 +136,13 @@ func (s *Session) update() train.Update {
 }
 
 // Step runs one optimizer step and returns its loss.
-func (s *Session) Step() (float64, error) { return s.trainer.Step() }
+func (s *Session) Step() (float64, error) {
+	loss, err := s.trainer.Step()
+	if err == nil {
+		s.paramSteps += float64(s.activeParams())
+	}
+	return loss, err
+}
 
 // Clock is where training is.
 func (s *Session) Clock() schedule.Clock { return s.trainer.Clock }
@@ -239,5 +248,6 @@ func (s *Session) Evaluate(name string) (EvalResult, error) {
 	if err != nil {
 		return EvalResult{}, err
 	}
-	return EvalResult{Data: name, Step: c.Step, Epoch: c.Epoch(), LR: s.LR(), Metrics: m}, nil
+	return EvalResult{Data: name, Step: c.Step, Epoch: c.Epoch(), LR: s.LR(), Metrics: m,
+		Sparsity: s.overallSparsity(), AvgParams: s.AvgParams()}, nil
 }

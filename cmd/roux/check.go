@@ -38,6 +38,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: ok: %q\n", file, r.Title)
 	printPlan(stdout, r)
+	plans, err := roux.Plan(r)
+	if err != nil {
+		fmt.Fprintf(stderr, "roux: %v\n", err)
+		return exitRecipe
+	}
+	roux.PrintPlan(stdout, plans, r.StepsPerEpoch()*r.Train.Epochs)
 	return exitOK
 }
 

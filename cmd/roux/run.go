@@ -41,6 +41,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "roux: %v\n", err)
 		return exitRuntime
 	}
+	if plans, err := roux.Plan(r); err == nil && !*quiet {
+		roux.PrintPlan(stdout, plans, s.Clock().TotalSteps)
+	}
 	defer rep.close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -132,7 +135,11 @@ func (r *reporter) epochLine(epoch int) {
 func (r *reporter) eval(e roux.EvalResult) {
 	r.last[e.Data] = e
 	if r.enc != nil {
-		rec := map[string]any{"step": e.Step, "epoch": e.Epoch, "data": e.Data, "lr": e.LR, "time": time.Since(r.start).Seconds()}
+		rec := map[string]any{"step": e.Step, "epoch": e.Epoch, "data": e.Data, "lr": e.LR, "time": time.Since(r.start).Seconds(),
+			"avg_params": e.AvgParams}
+		if len(r.s.Sparsity()) > 0 {
+			rec["sparsity"] = e.Sparsity
+		}
 		for k, v := range e.Metrics {
 			rec[k] = v
 		}
@@ -175,5 +182,30 @@ func (r *reporter) summary() {
 	sort.Strings(names)
 	for _, k := range names {
 		fmt.Fprintf(r.stdout, "final %s: %s\n", k, formatMetrics(r.last[k]))
+	}
+	r.sparsityTable()
+}
+
+// sparsityTable prints the realised sparsity of every masked weight, overall, and N̄,
+// and writes them to the metrics file as a last record.
+func (r *reporter) sparsityTable() {
+	ps := r.s.Sparsity()
+	if len(ps) == 0 {
+		return
+	}
+	fmt.Fprintf(r.stdout, "realised sparsity:\n  %-8s %-20s %-12s %9s %9s %8s\n", "mask", "parameter", "shape", "active", "size", "sparsity")
+	per := map[string]float64{}
+	size, active := 0, 0
+	for _, p := range ps {
+		sp := 1 - float64(p.Active)/float64(p.Size)
+		per[p.Path] = sp
+		size, active = size+p.Size, active+p.Active
+		fmt.Fprintf(r.stdout, "  %-8s %-20s %-12s %9d %9d %8.4f\n", p.Mask, p.Path, fmt.Sprint(p.Shape), p.Active, p.Size, sp)
+	}
+	overall := 1 - float64(active)/float64(size)
+	fmt.Fprintf(r.stdout, "  %-8s %-20s %-12s %9d %9d %8.4f\n", "", "overall", "", active, size, overall)
+	fmt.Fprintf(r.stdout, "average parameters in use over the run (N̄): %.0f\n", r.s.AvgParams())
+	if r.enc != nil {
+		r.enc.Encode(map[string]any{"final": true, "step": r.s.Clock().Step, "sparsity": overall, "param_sparsity": per, "avg_params": r.s.AvgParams()})
 	}
 }

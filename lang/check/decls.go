@@ -236,8 +236,11 @@ func (c *checker) metric(e syntax.Expr) string {
 }
 
 // stepsPerEpoch is the number of optimizer steps one pass over the stream takes, 0 if unknown.
-func (c *checker) stepsPerEpoch() int {
-	r := c.r
+func (c *checker) stepsPerEpoch() int { return c.r.StepsPerEpoch() }
+
+// StepsPerEpoch is the number of optimizer steps one pass over the training stream takes,
+// or 0 when the stream's size is not known before loading.
+func (r *Recipe) StepsPerEpoch() int {
 	if r.Stream == nil || r.Train == nil || r.Stream.Info.Size == 0 {
 		return 0
 	}

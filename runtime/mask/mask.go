@@ -48,6 +48,7 @@ type Mask struct {
 	rng     *rand.Rand
 	scratch sparse.Scratch
 	target  float64 // the sparsity scheduled pruning last reached
+	active  []int   // active entries per layer, counted after every change
 }
 
 // New builds a mask over its layers at step 0 (PAPERS.md M1–M3) and applies it.
@@ -62,7 +63,11 @@ func New(spec Spec, layers []*Layer, seed uint64, slots SlotsFunc) (*Mask, error
 		}
 	}
 	m.enforce()
-	m.Forward(0)
+	if err := m.Forward(0); err != nil {
+		return nil, err
+	}
+	m.active = make([]int, len(layers))
+	m.count()
 	return m, nil
 }
 
@@ -140,15 +145,16 @@ func (m *Mask) prune(sparsity float64) error {
 // Forward writes the effective weights for a step: W̃ = W ⊙ M, or with progressive
 // gradient flow W̃ = W ⊙ (M + (1−M)·β(t)) (PAPERS.md RP1, M3). N:M masks with a
 // straight-through rule are recomputed from the dense weights first (M3).
-func (m *Mask) Forward(step int) {
+func (m *Mask) Forward(step int) error {
 	beta := float32(0)
 	if m.Pruned.Rule == "decay" {
 		beta = float32(m.Pruned.Beta.At(step))
 	}
 	for _, l := range m.Layers {
 		if m.recomputesNM() {
-			// the shape was validated when the mask was built
-			_ = sparse.NMMask(l.Mask, l.Param.Value.Data, l.Param.Value.Shape, m.Init.N, m.Init.M, &m.scratch)
+			if err := sparse.NMMask(l.Mask, l.Param.Value.Data, l.Param.Value.Shape, m.Init.N, m.Init.M, &m.scratch); err != nil {
+				return fmt.Errorf("mask %s: %s: %w", m.Name, l.Param.Name, err)
+			}
 		}
 		w, e := l.Param.Value.Data, l.Effective.Value.Data
 		switch m.Pruned.Rule {
@@ -160,6 +166,7 @@ func (m *Mask) Forward(step int) {
 			}
 		}
 	}
+	return nil
 }
 
 // recomputesNM reports whether an N:M mask follows the dense weights every step.
@@ -207,8 +214,17 @@ func (m *Mask) AfterUpdate(step int) error {
 		m.shrink(step)
 	}
 	m.enforce()
-	m.Forward(step)
+	if err := m.Forward(step); err != nil {
+		return err
+	}
+	m.count()
 	return nil
+}
+
+func (m *Mask) count() {
+	for i, l := range m.Layers {
+		m.active[i] = sparse.NNZ(l.Mask)
+	}
 }
 
 // regrow drops the smallest active weights of each layer and grows as many, at random
@@ -263,14 +279,9 @@ func (m *Mask) enforce() {
 	}
 }
 
-// Active returns the number of active weights in each layer.
-func (m *Mask) Active() []int {
-	out := make([]int, len(m.Layers))
-	for i, l := range m.Layers {
-		out[i] = sparse.NNZ(l.Mask)
-	}
-	return out
-}
+// Active returns the number of active weights in each layer; the slice is the mask's
+// own and changes after every step.
+func (m *Mask) Active() []int { return m.active }
 
 // Shrunk returns ISS-P's shrunk mass of each layer: Σ|w| over the set the last step
 // shrank, before it was shrunk.

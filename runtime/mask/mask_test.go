@@ -83,7 +83,7 @@ func (r *rig) checkZero(step int) {
 func TestRandomERKZeroRule(t *testing.T) {
 	r := newRig(t, Spec{Name: "m", Init: &Init{Kind: "random", Sparsity: 0.9, Distribution: "erk", Power: 1}, Pruned: Pruned{Rule: "zero"}}, lenet)
 	densities, _ := sparse.Densities(lenet, 0.1, sparse.ERK, 1, nil)
-	before := r.m.Active()
+	before := append([]int(nil), r.m.Active()...)
 	for i, l := range r.m.Layers {
 		if want := sparse.Count(len(l.Mask), densities[i]); before[i] != want {
 			t.Fatalf("%s: %d active, want %d (density %.4f)", l.Param.Name, before[i], want, densities[i])
@@ -184,7 +184,7 @@ func TestRegrowKeepsCounts(t *testing.T) {
 		spec := Spec{Name: rule, Init: &Init{Kind: "random", Sparsity: 0.8, Distribution: "erk", Power: 1}, Pruned: Pruned{Rule: "zero"},
 			Regrow: &Regrow{Rule: rule, Fraction: schedule.Constant{Value: 0.3}, Every: 2, Until: 16}}
 		r := newRig(t, spec, lenet)
-		before := r.m.Active()
+		before := append([]int(nil), r.m.Active()...)
 		changed := false
 		for s := 1; s <= 20; s++ {
 			old := append([]float32(nil), r.m.Layers[0].Mask...)

@@ -1,0 +1,129 @@
+package roux
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/roux-ml/roux/lang/check"
+	"github.com/roux-ml/roux/runtime/mask"
+	"github.com/roux-ml/roux/runtime/sparse"
+)
+
+// MaskPlan is what a mask will do to one weight: its sparsity at the start, at the
+// checkpoints of the run (0%, 25%, 50%, 75% and 100%), and at the end.
+type MaskPlan struct {
+	Mask    string
+	Path    string
+	Shape   []int
+	Size    int
+	Start   float64    // sparsity after the initial mask
+	Targets [5]float64 // scheduled sparsity at 0, 25, 50, 75 and 100% of the run
+	Rule    string     // what pruned weights do
+	Regrow  string     // "", "set" or "rigl"
+}
+
+// Plan computes every masked weight's planned sparsity from the recipe alone, without
+// loading data or training, so a user sees before a run whether the schedule reaches its
+// target with the real step count.
+func Plan(r *Recipe) ([]MaskPlan, error) {
+	s := &Session{recipe: r, stepsPerEpoch: r.StepsPerEpoch()}
+	s.totalSteps = s.stepsPerEpoch * r.Train.Epochs
+	var out []MaskPlan
+	for _, m := range r.Masks {
+		plans, err := s.maskPlan(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, plans...)
+	}
+	return out, nil
+}
+
+func (s *Session) maskPlan(m *check.Mask) ([]MaskPlan, error) {
+	spec := s.maskSpec(m)
+	start, err := startSparsity(spec, m.Params)
+	if err != nil {
+		return nil, fmt.Errorf("%s: mask %s: %w", m.Pos, m.Name, err)
+	}
+	out := make([]MaskPlan, len(m.Params))
+	for i, w := range m.Params {
+		p := MaskPlan{Mask: m.Name, Path: w.Path, Shape: w.Shape, Size: size(w.Shape), Start: start[i], Rule: spec.Pruned.Rule}
+		for j := range p.Targets {
+			p.Targets[j] = start[i]
+			if spec.Target != nil {
+				p.Targets[j] = spec.Target.At(s.totalSteps * j / 4)
+			}
+		}
+		if spec.Regrow != nil {
+			p.Regrow = spec.Regrow.Rule
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// startSparsity is each layer's sparsity after the initial mask.
+func startSparsity(spec mask.Spec, ws []check.WeightPath) ([]float64, error) {
+	out := make([]float64, len(ws))
+	if spec.Target != nil {
+		for i := range out {
+			out[i] = spec.Target.At(0)
+		}
+	}
+	in := spec.Init
+	switch {
+	case in == nil:
+	case in.Kind == "random":
+		shapes := make([][]int, len(ws))
+		for i, w := range ws {
+			shapes[i] = w.Shape
+		}
+		dist := map[string]sparse.Distribution{"uniform": sparse.Uniform, "er": sparse.ER, "erk": sparse.ERK}[in.Distribution]
+		d, err := sparse.Densities(shapes, 1-in.Sparsity, dist, in.Power, nil)
+		if err != nil {
+			return nil, err
+		}
+		for i, w := range ws {
+			n := size(w.Shape)
+			out[i] = 1 - float64(sparse.Count(n, d[i]))/float64(n)
+		}
+	case in.Kind == "nm":
+		for i := range out {
+			out[i] = 1 - float64(in.N)/float64(in.M)
+		}
+	default:
+		for i := range out {
+			out[i] = in.Sparsity
+		}
+	}
+	return out, nil
+}
+
+func size(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// PrintPlan writes the plan as a table.
+func PrintPlan(w io.Writer, plans []MaskPlan, totalSteps int) {
+	if len(plans) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "mask plan (%d steps):\n", totalSteps)
+	fmt.Fprintf(w, "  %-8s %-20s %-12s %6s  %-34s %s\n", "mask", "parameter", "shape", "start", "target at 0/25/50/75/100%", "pruned")
+	for _, p := range plans {
+		t := make([]string, len(p.Targets))
+		for i, v := range p.Targets {
+			t[i] = fmt.Sprintf("%.3f", v)
+		}
+		rule := p.Rule
+		if p.Regrow != "" {
+			rule += ", regrow " + p.Regrow
+		}
+		fmt.Fprintf(w, "  %-8s %-20s %-12s %6.3f  %-34s %s\n", p.Mask, p.Path, fmt.Sprint(p.Shape), p.Start, strings.Join(t, " "), rule)
+	}
+}
