@@ -137,3 +137,18 @@ func TestUsage(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestSweep(t *testing.T) {
+	code, out, errOut := rouxCmd("sweep", moons, "--seeds", "1,2", "--set", "train.epochs=5")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "seed 1: ") || !strings.HasPrefix(lines[2], "mean ± std over 2 seeds: ") ||
+		!strings.Contains(lines[2], "test accuracy") || lines[0] == strings.Replace(lines[1], "seed 2", "seed 1", 1) {
+		t.Fatalf("output:\n%s", out)
+	}
+	if code, _, errOut := rouxCmd("sweep", moons, "--seeds", "1,x"); code != exitRecipe || !strings.Contains(errOut, "--seeds takes whole numbers") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
