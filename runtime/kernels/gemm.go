@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -15,6 +16,11 @@ const kcMax = 256
 
 // minParallel is the smallest m·n·k worth splitting across goroutines.
 const minParallel = 1 << 18
+
+// partsPerWorker is how many parts of a product each goroutine takes on average:
+// more than one, so that when a helper is late (its thread descheduled) the others
+// take its share.
+const partsPerWorker = 2
 
 // tiles is a leftover of the tiled-gonum engine, kept only because TestTileSweep
 // (tile_test.go) still sets it; Gemm no longer reads it.
@@ -43,10 +49,11 @@ type Gemm struct {
 
 	a, b, c []float32
 	add     bool
-	kc      int // steps of the sum per chunk (the last chunk may be shorter)
-	blocks  int // mr×nr blocks of c
-	parts   int // ranges of blocks handed out
-	next    atomic.Int64
+	kc      int          // steps of the sum per chunk (the last chunk may be shorter)
+	blocks  int          // mr×nr blocks of c
+	parts   int          // ranges of blocks handed out
+	next    atomic.Int64 // the next part to compute
+	pending atomic.Int32 // helpers still working
 	wg      sync.WaitGroup
 	own     *scratch // the calling goroutine's buffers
 }
@@ -89,11 +96,12 @@ func (g *Gemm) Run(c, a, b []float32, accumulate bool) {
 	helpers := g.parts - 1
 	g.next.Store(0)
 	g.wg.Add(helpers)
+	g.pending.Store(int32(helpers))
 	for range helpers {
 		pool.jobs <- g
 	}
 	g.work(g.own)
-	g.wg.Wait()
+	g.wait()
 	g.a, g.b, g.c = nil, nil, nil
 }
 
@@ -111,7 +119,7 @@ func (g *Gemm) plan() {
 	g.blocks = g.rowBlocks() * ((g.N + g.u.nr - 1) / g.u.nr)
 	g.parts = 1
 	if g.M*g.N*g.K >= minParallel && !g.serial {
-		g.parts = min(g.blocks, workers()+1)
+		g.parts = min(g.blocks, partsPerWorker*(workers()+1))
 	}
 }
 
@@ -219,6 +227,12 @@ func (g *Gemm) packT(dst []float32, l, k, j, w, c0, c1, x0 int) {
 	}
 }
 
+// spinTime is how long a pool worker polls for the next product before it sleeps,
+// and how long Run polls for its helpers to finish before it sleeps: waking a
+// sleeping thread costs tens of microseconds, as much as a whole product of a small
+// layer, and products come in quick succession in a training step.
+const spinTime = 50 * time.Microsecond
+
 // pool is the process-wide set of Gemm helpers, started on first use.
 var pool struct {
 	once sync.Once
@@ -241,8 +255,33 @@ func workers() int {
 // helper takes jobs forever, computing parts of a Gemm with its own scratch.
 func helper() {
 	s := newScratch()
-	for g := range pool.jobs {
+	for {
+		g := nextJob()
 		g.work(s)
 		g.wg.Done()
+		g.pending.Add(-1)
 	}
+}
+
+// nextJob polls the pool's queue for spinTime, then blocks on it.
+func nextJob() *Gemm {
+	start := time.Now()
+	for time.Since(start) < spinTime {
+		select {
+		case g := <-pool.jobs:
+			return g
+		default:
+			runtime.Gosched()
+		}
+	}
+	return <-pool.jobs
+}
+
+// wait returns when the helpers are done, polling for spinTime before it blocks.
+func (g *Gemm) wait() {
+	start := time.Now()
+	for g.pending.Load() > 0 && time.Since(start) < spinTime {
+		runtime.Gosched()
+	}
+	g.wg.Wait()
 }
