@@ -33,7 +33,9 @@ type Session struct {
 	totalSteps    int
 	layers        map[string]*mask.Layer // masked weights by path
 	masks         []*mask.Mask
-	paramSteps    float64 // Σ over completed steps of the parameters in use, for N̄
+	paramSteps    float64                     // Σ over completed steps of the parameters in use, for N̄
+	snapshots     map[string][]*tensor.Tensor // saved weights, for rewinding
+	phase         string                      // names a soup ingredient in evaluations
 }
 
 // EvalResult is one evaluation of one data set.
@@ -45,13 +47,14 @@ type EvalResult struct {
 	Metrics   train.Metrics
 	Sparsity  float64 // share of masked weights pruned; 0 without masks
 	AvgParams float64 // N̄, the average number of parameters in use so far
+	Phase     string  // "ingredient 2/3" or "soup" inside a soup; empty otherwise
 }
 
 // NewSession loads the recipe's data, creates its weights and compiles its programs.
 func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
 		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}},
-		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}}
+		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}}
 	if err := s.loadData(opts); err != nil {
 		return nil, err
 	}
@@ -60,6 +63,9 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 	b.DropLast = tr.DropLast
 	s.stepsPerEpoch = b.StepsPerEpoch()
 	s.totalSteps = s.stepsPerEpoch * tr.Epochs
+	if r.Procedure != nil {
+		s.totalSteps = check.ProcedureSteps(r.Procedure, s.stepsPerEpoch)
+	}
 	s.trainer = &train.Trainer{Batches: b, Program: s.trainProgram, Seed: tr.Seed,
 		Clock: schedule.Clock{StepsPerEpoch: s.stepsPerEpoch, TotalSteps: s.totalSteps}}
 	if _, err := s.trainProgram(tr.Batch); err != nil {
@@ -168,10 +174,22 @@ type Hooks struct {
 	AfterEval func(r EvalResult)
 }
 
-// Train runs the remaining steps, evaluating as the recipe's eval commands say and once
-// more at the end. It stops early, with ctx's error, when ctx is cancelled.
+// Train runs the remaining steps, or the recipe's procedure, evaluating as the recipe's
+// eval commands say and once more at the end. It stops early, with ctx's error, when ctx
+// is cancelled. A procedure runs once, from the start.
 func (s *Session) Train(ctx context.Context, h Hooks) error {
-	for !s.Done() {
+	if s.recipe.Procedure == nil {
+		return s.trainSteps(ctx, h, s.totalSteps-s.trainer.Clock.Step)
+	}
+	if s.trainer.Clock.Step > 0 {
+		return fmt.Errorf("the procedure has already run (step %d); a procedure runs once, from the start", s.trainer.Clock.Step)
+	}
+	return s.runProcedure(ctx, h, s.recipe.Procedure)
+}
+
+// trainSteps runs n steps, evaluating when due.
+func (s *Session) trainSteps(ctx context.Context, h Hooks, n int) error {
+	for range n {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -223,12 +241,21 @@ func (s *Session) evalSets(sets []*check.Data, h Hooks) error {
 // Eval evaluates every data set named by the recipe's eval commands.
 func (s *Session) Eval() ([]EvalResult, error) {
 	var out []EvalResult
+	err := s.evalAll(Hooks{AfterEval: func(r EvalResult) { out = append(out, r) }}, s.phase)
+	return out, err
+}
+
+// evalAll evaluates every data set of the eval commands, naming the phase.
+func (s *Session) evalAll(h Hooks, phase string) error {
+	saved := s.phase
+	s.phase = phase
+	defer func() { s.phase = saved }()
 	for _, e := range s.recipe.Train.Evals {
-		if err := s.evalSets(e.Data, Hooks{AfterEval: func(r EvalResult) { out = append(out, r) }}); err != nil {
-			return nil, err
+		if err := s.evalSets(e.Data, h); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // Evaluate computes the loss and accuracy on a declared data set.
@@ -249,5 +276,5 @@ func (s *Session) Evaluate(name string) (EvalResult, error) {
 		return EvalResult{}, err
 	}
 	return EvalResult{Data: name, Step: c.Step, Epoch: c.Epoch(), LR: s.LR(), Metrics: m,
-		Sparsity: s.overallSparsity(), AvgParams: s.AvgParams()}, nil
+		Sparsity: s.overallSparsity(), AvgParams: s.AvgParams(), Phase: s.phase}, nil
 }

@@ -50,6 +50,7 @@ type checker struct {
 	loss  *syntax.Decl
 	opt   *syntax.Decl
 	train *syntax.Decl
+	proc  *syntax.Decl
 	chain []string  // names being resolved, for cycle messages
 	times []timeUse // time constants to compare with the length of the run
 	spans []*Call   // schedule calls whose from/until must be ordered
@@ -74,6 +75,7 @@ var declForms = map[string]struct{ named, body bool }{
 	"optimizer": {},
 	"train":     {body: true},
 	"mask":      {named: true, body: true},
+	"procedure": {body: true},
 }
 
 // reserved keywords are parsed but belong to features that are not built yet.
@@ -91,7 +93,7 @@ func (c *checker) collect() {
 		}
 		form, ok := declForms[d.Keyword]
 		if !ok {
-			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, model, schedule, mask, loss, optimizer or train)%s",
+			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, model, schedule, mask, loss, optimizer, train or procedure)%s",
 				d.Keyword, suggest(d.Keyword, keys(declForms)))
 			c.addBroken(d)
 			continue
@@ -136,6 +138,7 @@ func formExample(keyword string) string {
 		"optimizer": "optimizer = sgd(lr: 0.1)",
 		"train":     "train { epochs = 10 }",
 		"mask":      "mask sparse on net.*.weight { init = random(sparsity: 0.9) }",
+		"procedure": "procedure { train(2 epochs) prune(sparse, to: 0.9) train(2 epochs) }",
 	}[keyword]
 }
 
@@ -167,7 +170,7 @@ func (c *checker) addBroken(d *syntax.Decl) {
 }
 
 func (c *checker) addSingle(d *syntax.Decl) {
-	slot := map[string]**syntax.Decl{"loss": &c.loss, "optimizer": &c.opt, "train": &c.train}[d.Keyword]
+	slot := map[string]**syntax.Decl{"loss": &c.loss, "optimizer": &c.opt, "train": &c.train, "procedure": &c.proc}[d.Keyword]
 	if *slot != nil {
 		e := c.errorf(d.KeywordPos, "a recipe has one %s declaration; this is the second", d.Keyword)
 		e.Related = append(e.Related, token.Related{Pos: (*slot).KeywordPos, Msg: "the first is here"})
@@ -201,7 +204,17 @@ func (c *checker) resolveAll() {
 	if c.opt != nil {
 		c.checkOptimizer(c.opt)
 	}
+	if c.proc != nil {
+		c.checkProcedure(c.proc)
+	}
+	if !c.procFailed() {
+		c.checkMasksPrune()
+	}
 }
+
+// procFailed reports a procedure that was declared but did not check; what depends on
+// it (the length of the run, which masks it prunes) is then not reported again.
+func (c *checker) procFailed() bool { return c.proc != nil && c.r.Procedure == nil }
 
 // resolveNamed resolves one named declaration, reporting a cycle at ref if it is reached
 // again while it is being resolved.

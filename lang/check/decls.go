@@ -103,13 +103,22 @@ func (c *checker) checkTrain() {
 			if e := c.evalCommand(st); e != nil {
 				tr.Evals = append(tr.Evals, e)
 			}
+		default:
+			c.errorf(st.Pos(), "the train block takes settings (name = value) and eval commands; steps like train(...) belong in a procedure { ... }")
 		}
 	}
-	if _, ok := set["epochs"]; !ok {
+	_, hasEpochs := set["epochs"]
+	switch {
+	case c.proc != nil && written["epochs"]:
+		c.errorf(d.KeywordPos, "with a procedure, the length of the run comes from its train(...) steps; remove epochs from the train block")
+		return
+	case c.proc == nil && !hasEpochs:
 		if !written["epochs"] {
 			c.errorf(d.KeywordPos, "the train block needs epochs, for example: epochs = 10")
 		}
 		return
+	case c.proc != nil:
+		set["epochs"] = 0.0
 	}
 	tr.Epochs, tr.Batch, tr.EvalBatch = intOf(set, "epochs"), intOf(set, "batch"), intOf(set, "eval_batch")
 	tr.Seed, tr.DropLast = uint64(intOf(set, "seed")), boolOf(set, "drop_last")
@@ -238,6 +247,16 @@ func (c *checker) metric(e syntax.Expr) string {
 // stepsPerEpoch is the number of optimizer steps one pass over the stream takes, 0 if unknown.
 func (c *checker) stepsPerEpoch() int { return c.r.StepsPerEpoch() }
 
+// TotalSteps is the number of optimizer steps the run takes: the procedure's train steps,
+// or epochs times steps per epoch; 0 when the stream's size is not known before loading.
+func (r *Recipe) TotalSteps() int {
+	spe := r.StepsPerEpoch()
+	if r.Procedure != nil {
+		return ProcedureSteps(r.Procedure, spe)
+	}
+	return spe * r.Train.Epochs
+}
+
 // StepsPerEpoch is the number of optimizer steps one pass over the training stream takes,
 // or 0 when the stream's size is not known before loading.
 func (r *Recipe) StepsPerEpoch() int {
@@ -254,7 +273,7 @@ func (r *Recipe) StepsPerEpoch() int {
 // checkTimes reports time constants that fall outside the run, and windows that end
 // before they start, once the length of the run is known.
 func (c *checker) checkTimes() {
-	if c.r.Train == nil {
+	if c.r.Train == nil || c.procFailed() {
 		return
 	}
 	spe := c.stepsPerEpoch()
@@ -270,7 +289,11 @@ func (c *checker) checkTimes() {
 
 // outsideRun says why a time lies outside [start, end] of the run, or "".
 func (c *checker) outsideRun(t sig.TimeValue, spe int) string {
+	total := c.r.TotalSteps()
 	epochs := float64(c.r.Train.Epochs)
+	if spe > 0 {
+		epochs = float64(total) / float64(spe)
+	}
 	switch t.Unit {
 	case "%":
 		if t.Amount < 0 || t.Amount > 100 {
@@ -281,8 +304,8 @@ func (c *checker) outsideRun(t sig.TimeValue, spe int) string {
 			return fmt.Sprintf("%s is outside the run, which lasts %s", t, sig.TimeValue{Amount: epochs, Unit: "epochs"})
 		}
 	case "steps":
-		if total := float64(spe) * epochs; t.Amount < 0 || (spe > 0 && t.Amount > total) {
-			return fmt.Sprintf("%s is outside the run, which lasts %d steps (%d epochs of %d steps)", t, int(total), c.r.Train.Epochs, spe)
+		if t.Amount < 0 || (spe > 0 && t.Amount > float64(total)) {
+			return fmt.Sprintf("%s is outside the run, which lasts %d steps (%s of %d steps)", t, total, sig.TimeValue{Amount: epochs, Unit: "epochs"}, spe)
 		}
 	}
 	return ""
@@ -295,7 +318,7 @@ func (c *checker) checkSpan(call *Call, spe int) {
 	if !f1 || !f2 || spe == 0 {
 		return
 	}
-	total := spe * c.r.Train.Epochs
+	total := c.r.TotalSteps()
 	if Steps(from, spe, total) >= Steps(until, spe, total) {
 		c.errorf(call.Arg("until").Pos(), "%s: until (%s) must come after from (%s)", call.Sig.Name, until, from)
 	}

@@ -32,8 +32,16 @@ func Dump(r *Recipe) string {
 	}
 	fmt.Fprintf(&b, "loss = %s  # draws on %s\n", Text(r.Loss), r.Stream.Name)
 	fmt.Fprintf(&b, "optimizer = %s\n", Text(r.Optimizer))
+	if r.Procedure != nil {
+		fmt.Fprintf(&b, "procedure  # %d steps\n", r.TotalSteps())
+		dumpSteps(&b, r.Procedure, 1)
+	}
 	t := r.Train
-	fmt.Fprintf(&b, "train: epochs %d, batch %d, eval_batch %d, seed %d, drop_last %v\n", t.Epochs, t.Batch, t.EvalBatch, t.Seed, t.DropLast)
+	epochs := fmt.Sprintf("epochs %d", t.Epochs)
+	if r.Procedure != nil {
+		epochs = "epochs from the procedure"
+	}
+	fmt.Fprintf(&b, "train: %s, batch %d, eval_batch %d, seed %d, drop_last %v\n", epochs, t.Batch, t.EvalBatch, t.Seed, t.DropLast)
 	for _, e := range t.Evals {
 		names := make([]string, len(e.Data))
 		for i, d := range e.Data {
@@ -119,4 +127,32 @@ func dumpMask(b *strings.Builder, m *Mask) {
 func isNilCall(v Value) bool {
 	c, ok := v.(*Call)
 	return ok && c == nil
+}
+
+func dumpSteps(b *strings.Builder, steps []*Step, depth int) {
+	for _, s := range steps {
+		ind := strings.Repeat("    ", depth)
+		switch s.Op {
+		case "train":
+			lr := ""
+			if s.LR != nil {
+				lr = ", lr: " + Text(s.LR)
+			}
+			fmt.Fprintf(b, "%strain(%s%s)\n", ind, s.Time, lr)
+		case "save", "rewind":
+			fmt.Fprintf(b, "%s%s(%s)\n", ind, s.Op, s.Name)
+		case "prune":
+			if s.By > 0 {
+				fmt.Fprintf(b, "%sprune(%s, by: %g)\n", ind, s.Mask.Name, s.By)
+			} else {
+				fmt.Fprintf(b, "%sprune(%s, to: %g)\n", ind, s.Mask.Name, s.To)
+			}
+		case "unmask", "harden":
+			fmt.Fprintf(b, "%s%s(%s)\n", ind, s.Op, s.Mask.Name)
+		default:
+			fmt.Fprintf(b, "%s%s(%d) {\n", ind, s.Op, s.Count)
+			dumpSteps(b, s.Body, depth+1)
+			fmt.Fprintf(b, "%s}\n", ind)
+		}
+	}
 }

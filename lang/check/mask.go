@@ -184,8 +184,6 @@ func (c *checker) maskDefaultsAndRules(m *Mask, d *syntax.Decl) bool {
 		}
 	}
 	switch {
-	case m.Init == nil && m.Sparsity == nil:
-		c.errorf(d.Name.NamePos, "mask %s prunes nothing: give it an init (like init = random(sparsity: 0.9)) or a sparsity schedule", m.Name)
 	case m.Init != nil && m.Init.Sig.Name == "nm" && m.Sparsity != nil:
 		c.errorf(m.Sparsity.Pos(), "an N:M mask keeps n of every m weights, so it takes no sparsity schedule")
 	case m.Regrow != nil && m.Sparsity != nil:
@@ -216,3 +214,30 @@ func (c *checker) maskOverlaps(m *Mask) bool {
 
 // isBias reports whether a parameter path names a bias (excluded from masks unless named).
 func isBias(path string) bool { return strings.HasSuffix(path, ".bias") }
+
+// checkMasksPrune reports masks that nothing prunes: no init, no sparsity, and no
+// procedure step that prunes them.
+func (c *checker) checkMasksPrune() {
+	for _, m := range c.r.Masks {
+		if m.Init == nil && m.Sparsity == nil && !prunes(c.r.Procedure, m) {
+			c.errorf(m.Pos, "mask %s prunes nothing: give it an init (like init = random(sparsity: 0.9)), a sparsity schedule, or a procedure step prune(%s, ...)", m.Name, m.Name)
+		}
+	}
+}
+
+func prunes(steps []*Step, m *Mask) bool {
+	for _, s := range steps {
+		if (s.Op == "prune" && s.Mask == m) || prunes(s.Body, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// changesWhileTraining reports whether a mask changes during training steps: it regrows,
+// follows a changing sparsity, shrinks, or recomputes N:M groups from dense weights.
+func changesWhileTraining(m *Mask) bool {
+	_, constSparsity := m.Sparsity.(*Const)
+	nmFollows := m.Init != nil && m.Init.Sig.Name == "nm" && m.Pruned.Sig.Name != "zero"
+	return m.Regrow != nil || (m.Sparsity != nil && !constSparsity) || m.Pruned.Sig.Name == "shrink" || nmFollows
+}

@@ -19,6 +19,7 @@ type Recipe struct {
 	Optimizer *Call
 	Train     *Train
 	Masks     []*Mask // in source order
+	Procedure []*Step // the phases of the run, or nil for plain training
 }
 
 // Mask is a sparsity mask over selected weights: how it starts, how its target sparsity

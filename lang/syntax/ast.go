@@ -175,3 +175,16 @@ func (*Call) exprNode()   {}
 func (*Select) exprNode() {}
 func (*Paren) exprNode()  {}
 func (*List) exprNode()   {}
+
+// CallStmt is "NAME(args) [{ STMT... }]" inside a body: a step of a procedure, such as
+// train(5 epochs) or repeat(3) { ... }.
+type CallStmt struct {
+	Call    *Call
+	Body    []Stmt
+	HasBody bool
+	Rbrace  token.Pos
+}
+
+// Pos is the position of the statement's name.
+func (s *CallStmt) Pos() token.Pos { return s.Call.Pos() }
+func (*CallStmt) stmtNode()        {}

@@ -65,6 +65,13 @@ func (c *converter) stmt(g *gStmt) Stmt {
 	if g.Assign != nil {
 		return &Assign{Name: name, Value: c.expr(g.Assign)}
 	}
+	if g.Call != nil {
+		s := &CallStmt{Call: c.call(name, g.Call.Call)}
+		if g.Call.Body != nil {
+			s.Body, s.HasBody, s.Rbrace = c.body(g.Call.Body), true, tokPos(g.Call.Body.Rbrace)
+		}
+		return s
+	}
 	cmd := &Command{Name: name, Args: c.exprs(g.Cmd.Args), Items: c.exprs(g.Cmd.Items)}
 	if g.Cmd.Every != nil {
 		cmd.Every = c.expr(g.Cmd.Every)

@@ -195,31 +195,57 @@ func (p *printer) body(d *Decl, next token.Pos) {
 		p.trailing(d.Rbrace.Line, d.Rbrace.Line, next)
 		return
 	}
-	widths := p.assignWidths(d.Body)
-	for i, s := range d.Body {
-		limit := d.Rbrace
-		if i+1 < len(d.Body) {
-			limit = d.Body[i+1].Pos()
-		}
-		p.stmt(s, widths[i], limit)
-	}
+	p.stmts(d.Body, d.Rbrace, 1)
 	p.leading(d.Rbrace, 1)
 	p.startLine(d.Rbrace.Line, 0)
 	p.buf.WriteString("}")
 	p.trailing(d.Rbrace.Line, d.Rbrace.Line, next)
 }
 
-// stmt prints one statement, its name padded to width if it is an assignment.
-func (p *printer) stmt(s Stmt, width int, limit token.Pos) {
-	p.leading(s.Pos(), 1)
-	p.startLine(s.Pos().Line, 1)
+// stmts prints a body's statements at an indentation depth; end is the closing brace.
+func (p *printer) stmts(body []Stmt, end token.Pos, depth int) {
+	widths := p.assignWidths(body)
+	for i, s := range body {
+		limit := end
+		if i+1 < len(body) {
+			limit = body[i+1].Pos()
+		}
+		p.stmt(s, widths[i], limit, depth)
+	}
+}
+
+// stmt prints one statement at a depth, its name padded to width if it is an assignment.
+func (p *printer) stmt(s Stmt, width int, limit token.Pos, depth int) {
+	p.leading(s.Pos(), depth)
+	p.startLine(s.Pos().Line, depth)
 	switch s := s.(type) {
 	case *Assign:
 		p.buf.WriteString(pad(s.Name.Name, width) + " = " + FormatExpr(s.Value))
 	case *Command:
 		p.buf.WriteString(formatCommand(s))
+	case *CallStmt:
+		p.buf.WriteString(FormatExpr(s.Call))
+		if s.HasBody {
+			p.callBody(s, limit, depth)
+			return
+		}
 	}
 	p.trailing(s.Pos().Line, stmtEndLine(s), limit)
+}
+
+// callBody prints " { ... }" after a call statement such as repeat(3).
+func (p *printer) callBody(s *CallStmt, limit token.Pos, depth int) {
+	p.buf.WriteString(" {")
+	first := s.Rbrace
+	if len(s.Body) > 0 {
+		first = s.Body[0].Pos()
+	}
+	p.trailing(s.Pos().Line, s.Call.Rparen.Line, first)
+	p.stmts(s.Body, s.Rbrace, depth+1)
+	p.leading(s.Rbrace, depth+1)
+	p.startLine(s.Rbrace.Line, depth)
+	p.buf.WriteString("}")
+	p.trailing(s.Rbrace.Line, s.Rbrace.Line, limit)
 }
 
 // assignWidths returns, for each statement, the width its name is padded to: the

@@ -45,9 +45,16 @@ type gStmts struct {
 }
 
 type gStmt struct {
-	Name   gIdent    `parser:"@@"`
-	Assign *gExpr    `parser:"( '=' @@"`
-	Cmd    *gCommand `parser:"| @@ )"`
+	Name   gIdent     `parser:"@@"`
+	Assign *gExpr     `parser:"( '=' @@"`
+	Call   *gCallStmt `parser:"| @@"`
+	Cmd    *gCommand  `parser:"| @@ )"`
+}
+
+// gCallStmt is the rest of "NAME(args) [{ STMT... }]", a procedure step.
+type gCallStmt struct {
+	Call *gCall `parser:"@@"`
+	Body *gBody `parser:"@@?"`
 }
 
 type gCommand struct {

@@ -35,6 +35,11 @@ func stmtEndLine(s Stmt) int {
 			l = max(l, exprEndLine(s.Every))
 		}
 		return l
+	case *CallStmt:
+		if s.HasBody {
+			return s.Rbrace.Line
+		}
+		return s.Call.Rparen.Line
 	}
 	return 0
 }

@@ -62,12 +62,10 @@ func New(spec Spec, layers []*Layer, seed uint64, slots SlotsFunc) (*Mask, error
 			return nil, fmt.Errorf("mask %s: %w", spec.Name, err)
 		}
 	}
-	m.enforce()
-	if err := m.Forward(0); err != nil {
+	m.active = make([]int, len(layers))
+	if err := m.settle(0); err != nil {
 		return nil, err
 	}
-	m.active = make([]int, len(layers))
-	m.count()
 	return m, nil
 }
 
@@ -213,12 +211,7 @@ func (m *Mask) AfterUpdate(step int) error {
 	if m.Pruned.Rule == "shrink" {
 		m.shrink(step)
 	}
-	m.enforce()
-	if err := m.Forward(step); err != nil {
-		return err
-	}
-	m.count()
-	return nil
+	return m.settle(step)
 }
 
 func (m *Mask) count() {
@@ -291,4 +284,56 @@ func (m *Mask) Shrunk() []float64 {
 		out[i] = l.shrunk
 	}
 	return out
+}
+
+// Sparsity is the share of the mask's entries that are pruned.
+func (m *Mask) Sparsity() float64 {
+	size, active := 0, 0
+	for i, l := range m.Layers {
+		size, active = size+len(l.Mask), active+m.active[i]
+	}
+	return 1 - float64(active)/float64(size)
+}
+
+// PruneTo prunes by the mask's criterion to a sparsity, as a procedure step between
+// phases (PAPERS.md P1): pruned weights and their optimizer state become zero.
+func (m *Mask) PruneTo(sparsity float64, step int) error {
+	if err := m.prune(sparsity); err != nil {
+		return err
+	}
+	return m.settle(step)
+}
+
+// Lift removes the mask (SPDF, PAPERS.md P3): every weight becomes trainable, the pruned
+// ones starting from zero, and the mask no longer prunes or regrows.
+func (m *Mask) Lift(step int) error {
+	for _, l := range m.Layers {
+		for i := range l.Mask {
+			l.Mask[i] = 1
+		}
+	}
+	m.Target, m.Regrow, m.Init = nil, nil, nil
+	m.Pruned = Pruned{Rule: "zero"}
+	return m.settle(step)
+}
+
+// Harden ends ISS-P's soft phase (PAPERS.md M5): the shrunk weights become exactly zero
+// and stay pruned, with a hard mask from then on.
+func (m *Mask) Harden(step int) error {
+	m.Pruned = Pruned{Rule: "zero"}
+	return m.settle(step)
+}
+
+// Enforce re-applies the mask to the stored weights and optimizer state, for example
+// after the weights were rewound to a snapshot.
+func (m *Mask) Enforce(step int) error { return m.settle(step) }
+
+// settle applies the invariants after the mask or the weights changed outside a step.
+func (m *Mask) settle(step int) error {
+	m.enforce()
+	if err := m.Forward(step); err != nil {
+		return err
+	}
+	m.count()
+	return nil
 }

@@ -103,3 +103,16 @@ func precedence(s Schedule) int {
 	}
 	return 3
 }
+
+// Shift is a schedule whose own time starts at step Start: it gives S.At(step − Start),
+// so a phase of a procedure can have a schedule of its own.
+type Shift struct {
+	S     Schedule
+	Start int
+}
+
+// At returns S at the step counted from Start.
+func (s Shift) At(step int) float64 { return s.S.At(step - s.Start) }
+
+// String is S's form, with the start it is shifted to.
+func (s Shift) String() string { return fmt.Sprintf("%s from step %d", s.S, s.Start) }
