@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,8 +116,9 @@ func (r *reporter) progress(step int, loss float64) {
 	width := 24
 	done := width * step / c.TotalSteps
 	bar := strings.Repeat("=", done) + strings.Repeat(" ", width-done)
+	epochs := (c.TotalSteps + c.StepsPerEpoch - 1) / c.StepsPerEpoch
 	fmt.Fprintf(r.stderr, "\r\033[Kepoch %d/%d [%s] step %d/%d  loss %.4f  %.0f samples/s  ETA %s",
-		min(step/c.StepsPerEpoch+1, r.s.Recipe().Train.Epochs), r.s.Recipe().Train.Epochs, bar, step, c.TotalSteps, loss, rate, eta)
+		min(step/c.StepsPerEpoch+1, epochs), epochs, bar, step, c.TotalSteps, loss, rate, eta)
 }
 
 func (r *reporter) clearLine() {
@@ -127,7 +129,7 @@ func (r *reporter) clearLine() {
 
 // epochLine prints one plain line per epoch when the output is not a terminal.
 func (r *reporter) epochLine(epoch int) {
-	fmt.Fprintf(r.stdout, "epoch %d/%d  train loss %.4f  %.1fs\n", epoch, r.s.Recipe().Train.Epochs,
+	fmt.Fprintf(r.stdout, "epoch %d/%.0f  train loss %.4f  %.1fs\n", epoch, float64(r.s.Clock().TotalSteps)/float64(r.s.Clock().StepsPerEpoch),
 		r.epochLoss/float64(max(r.epochSteps, 1)), time.Since(r.start).Seconds())
 }
 
@@ -173,7 +175,7 @@ func (r *reporter) summary() {
 	r.clearLine()
 	c := r.s.Clock()
 	secs := time.Since(r.start).Seconds()
-	fmt.Fprintf(r.stdout, "done: %d epochs, %d steps in %.1fs (%.0f samples/s)\n", r.s.Recipe().Train.Epochs, c.Step, secs,
+	fmt.Fprintf(r.stdout, "done: %s epochs, %d steps in %.1fs (%.0f samples/s)\n", strconv.FormatFloat(c.Epoch(), 'f', -1, 64), c.Step, secs,
 		float64(c.Step*r.s.Recipe().Train.Batch)/secs)
 	names := make([]string, 0, len(r.last))
 	for k := range r.last {

@@ -75,7 +75,8 @@ func sweepOne(r *roux.Recipe) (sweepRun, error) {
 	if err := s.Train(context.Background(), roux.Hooks{AfterEval: func(e roux.EvalResult) { last[e.Data] = e }}); err != nil {
 		return sweepRun{}, err
 	}
-	run := sweepRun{metrics: map[string]float64{"s/epoch": time.Since(start).Seconds() / float64(r.Train.Epochs)}}
+	secs := time.Since(start).Seconds()
+	run := sweepRun{metrics: map[string]float64{"wall s": secs, "s/epoch": secs / s.Clock().Epoch()}}
 	for data, e := range last {
 		for k, v := range e.Metrics {
 			run.metrics[data+" "+k] = v
