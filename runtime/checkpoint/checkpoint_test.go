@@ -284,3 +284,26 @@ func TestParseStep(t *testing.T) {
 		}
 	}
 }
+
+func TestSaveErrorKeepsOld(t *testing.T) {
+	dir := t.TempDir()
+	if err := Save(dir, makeCheckpoint(1, 8)); err != nil {
+		t.Fatal(err)
+	}
+	badExtra := makeCheckpoint(2, 8)
+	badExtra.Meta.Extra["x"] = json.RawMessage("{")
+	dup := makeCheckpoint(2, 8)
+	dup.Tensors = append(dup.Tensors, dup.Tensors[0])
+	for _, c := range []*Checkpoint{badExtra, dup} {
+		if err := Save(dir, c); err == nil {
+			t.Error("Save accepted a bad checkpoint")
+		}
+		got, err := Load(dir)
+		if err != nil || got.Meta.Step != 1 {
+			t.Errorf("after a failed Save, Load = %v, %v", got, err)
+		}
+		if names := dirNames(t, dir); !slices.Equal(names, []string{MetaFile, TensorsFile}) {
+			t.Errorf("a failed Save left %q", names)
+		}
+	}
+}

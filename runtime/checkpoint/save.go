@@ -215,7 +215,8 @@ func removeTemps(dir string) error {
 // Load reads the checkpoint in dir. It checks that the tensors file is the one meta.json
 // describes (size and SHA-256) and that it is a valid safetensors file. If meta.json does not
 // match, because a Save was interrupted after replacing the tensors file, Load uses
-// PendingFile instead when that one matches. Load changes nothing in dir.
+// PendingFile instead when that one matches. Load changes nothing in dir. It can fail while
+// another process is saving into dir; numbered checkpoints (SaveNumbered, Latest) do not.
 func Load(dir string) (*Checkpoint, error) {
 	tensors, err := os.ReadFile(filepath.Join(dir, TensorsFile))
 	if err != nil {
