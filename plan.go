@@ -10,8 +10,10 @@ import (
 	"github.com/roux-ml/roux/runtime/sparse"
 )
 
-// MaskPlan is what a mask will do to one weight: its sparsity at the start, at the
-// checkpoints of the run (0%, 25%, 50%, 75% and 100%), and at the end.
+// MaskPlan is what a mask will do to one weight: its sparsity after the initial mask and
+// its planned sparsity at 0%, 25%, 50%, 75% and 100% of the run, from the mask's schedule
+// and the procedure's prune and unmask steps. With global magnitude pruning the plan
+// gives the mask's overall sparsity, since the split between layers depends on the weights.
 type MaskPlan struct {
 	Mask    string
 	Path    string
@@ -27,8 +29,7 @@ type MaskPlan struct {
 // loading data or training, so a user sees before a run whether the schedule reaches its
 // target with the real step count.
 func Plan(r *Recipe) ([]MaskPlan, error) {
-	s := &Session{recipe: r, stepsPerEpoch: r.StepsPerEpoch()}
-	s.totalSteps = s.stepsPerEpoch * r.Train.Epochs
+	s := &Session{recipe: r, stepsPerEpoch: r.StepsPerEpoch(), totalSteps: r.TotalSteps()}
 	var out []MaskPlan
 	for _, m := range r.Masks {
 		plans, err := s.maskPlan(m)
@@ -40,6 +41,40 @@ func Plan(r *Recipe) ([]MaskPlan, error) {
 	return out, nil
 }
 
+// planEvent is a procedure step that sets a mask's sparsity at a step of the run.
+type planEvent struct {
+	step     int
+	sparsity float64
+}
+
+// procedureEvents walks a procedure without training and records, for one mask, the
+// sparsity each of its prune and unmask steps leaves, starting from start.
+func (s *Session) procedureEvents(steps []*check.Step, m *check.Mask, clock *int, sp *float64, out *[]planEvent) {
+	for _, st := range steps {
+		switch {
+		case st.Op == "train":
+			*clock += check.Steps(st.Time, s.stepsPerEpoch, s.totalSteps)
+		case st.Op == "prune" && st.Mask == m && st.By > 0:
+			*sp = 1 - (1-*sp)*(1-st.By)
+		case st.Op == "prune" && st.Mask == m:
+			*sp = st.To
+		case st.Op == "unmask" && st.Mask == m:
+			*sp = 0
+		case st.Op == "repeat":
+			for range st.Count {
+				s.procedureEvents(st.Body, m, clock, sp, out)
+			}
+			continue
+		case st.Op == "soup":
+			s.procedureEvents(st.Body, m, clock, sp, out)
+			continue
+		default:
+			continue
+		}
+		*out = append(*out, planEvent{*clock, *sp})
+	}
+}
+
 func (s *Session) maskPlan(m *check.Mask) ([]MaskPlan, error) {
 	spec := s.maskSpec(m)
 	start, err := startSparsity(spec, m.Params)
@@ -49,10 +84,19 @@ func (s *Session) maskPlan(m *check.Mask) ([]MaskPlan, error) {
 	out := make([]MaskPlan, len(m.Params))
 	for i, w := range m.Params {
 		p := MaskPlan{Mask: m.Name, Path: w.Path, Shape: w.Shape, Size: size(w.Shape), Start: start[i], Rule: spec.Pruned.Rule}
+		var events []planEvent
+		clock, sp := 0, start[i]
+		s.procedureEvents(s.recipe.Procedure, m, &clock, &sp, &events)
 		for j := range p.Targets {
+			at := s.totalSteps * j / 4
 			p.Targets[j] = start[i]
 			if spec.Target != nil {
-				p.Targets[j] = spec.Target.At(s.totalSteps * j / 4)
+				p.Targets[j] = spec.Target.At(at)
+			}
+			for _, e := range events {
+				if e.step <= at {
+					p.Targets[j] = e.sparsity
+				}
 			}
 		}
 		if spec.Regrow != nil {

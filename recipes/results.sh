@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Reproduces the tables of recipes/README.md: every recipe over seeds 1, 2 and 3, at 90%
+# and at 98% sparsity where that applies. Prints one "mean ± std" line per row; takes
+# about half an hour on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go build -o /tmp/roux-results ./cmd/roux
+row() { # name recipe [--set ...]
+    local name=$1; shift
+    printf '%s\t%s\n' "$name" "$(/tmp/roux-results sweep "$@" | tail -1)"
+}
+sel() { # init for a sparsity and distribution
+    echo "sparse.init=random(sparsity: $1, distribution: $2)"
+}
+only=${1:-}
+if [ -z "$only" ] || [ "$only" = masks ]; then
+row "dense" recipes/mnist_mlp.recipe
+for s in 0.9 0.98; do
+    row "uniform $s" recipes/mnist_uniform.recipe --set "$(sel $s uniform)"
+    row "erk $s" recipes/mnist_erk.recipe --set "$(sel $s erk)"
+    row "gmp $s" recipes/mnist_gmp.recipe --set "gmp.sparsity=cubic(0 -> $s, from: 25%, until: 75%)"
+    row "set $s" recipes/mnist_set.recipe --set "$(sel $s erk)"
+    row "rigl $s" recipes/mnist_rigl.recipe --set "$(sel $s erk)"
+    row "issp $s" recipes/mnist_issp.recipe --set "soft.sparsity=$s"
+done
+row "imp 0.9" recipes/mnist_imp.recipe
+row "imp 0.98" recipes/mnist_imp.recipe --set rate=0.62
+row "soup 0.9" recipes/mnist_soup.recipe
+row "soup 0.98" recipes/mnist_soup.recipe --set rate=0.73
+row "spdf 0.75" recipes/mnist_spdf.recipe
+fi
+if [ -z "$only" ] || [ "$only" = nm ]; then
+
+for p in "2, 4" "1, 8"; do
+    for rule in zero ste "srste(decay: 2e-4)" "decay(beta: linear(1 -> 0, until: 50%))"; do
+        row "nm $p $rule" recipes/mnist_nm.recipe --set "nm.init=nm($p)" --set "nm.pruned=$rule"
+    done
+done
+fi
