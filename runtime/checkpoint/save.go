@@ -216,7 +216,8 @@ func removeTemps(dir string) error {
 // describes (size and SHA-256) and that it is a valid safetensors file. If meta.json does not
 // match, because a Save was interrupted after replacing the tensors file, Load uses
 // PendingFile instead when that one matches. Load changes nothing in dir. It can fail while
-// another process is saving into dir; numbered checkpoints (SaveNumbered, Latest) do not.
+// another process is saving into dir: to read while a run saves, use numbered checkpoints
+// (SaveNumbered, Latest).
 func Load(dir string) (*Checkpoint, error) {
 	tensors, err := os.ReadFile(filepath.Join(dir, TensorsFile))
 	if err != nil {
