@@ -77,14 +77,8 @@ func (s *Session) maskPart(c *check.Call) any {
 // slots returns the optimizer state of a stored weight, for masks to keep in step.
 func (s *Session) slots(p *tensor.Param) [][]float32 {
 	var out [][]float32
-	for _, g := range s.trainer.Update.Groups {
-		for _, q := range g.Params {
-			if q == p {
-				for _, sl := range g.Opt.Slots(p) {
-					out = append(out, sl.Value.Data)
-				}
-			}
-		}
+	for _, sl := range s.optimizerOf(p).Slots(p) {
+		out = append(out, sl.Value.Data)
 	}
 	return out
 }

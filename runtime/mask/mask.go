@@ -45,6 +45,7 @@ type Mask struct {
 	Spec
 	Layers  []*Layer
 	slots   SlotsFunc
+	pcg     *rand.PCG // the source of rng, kept to save its state
 	rng     *rand.Rand
 	scratch sparse.Scratch
 	target  float64 // the sparsity scheduled pruning last reached
@@ -53,7 +54,8 @@ type Mask struct {
 
 // New builds a mask over its layers at step 0 (PAPERS.md M1–M3) and applies it.
 func New(spec Spec, layers []*Layer, seed uint64, slots SlotsFunc) (*Mask, error) {
-	m := &Mask{Spec: spec, Layers: layers, slots: slots, rng: rand.New(rand.NewPCG(seed, 0x6d61736b))}
+	pcg := rand.NewPCG(seed, 0x6d61736b)
+	m := &Mask{Spec: spec, Layers: layers, slots: slots, pcg: pcg, rng: rand.New(pcg)}
 	if err := m.init(); err != nil {
 		return nil, fmt.Errorf("mask %s: %w", spec.Name, err)
 	}
@@ -336,4 +338,27 @@ func (m *Mask) settle(step int) error {
 	}
 	m.count()
 	return nil
+}
+
+// State is what a checkpoint keeps of a mask besides its 0/1 entries: the sparsity
+// scheduled pruning last reached and the state of its random source (SET regrowth).
+type State struct {
+	Target float64 `json:"target"`
+	RNG    []byte  `json:"rng"`
+}
+
+// State returns the mask's state for a checkpoint.
+func (m *Mask) State() (State, error) {
+	b, err := m.pcg.MarshalBinary()
+	return State{Target: m.target, RNG: b}, err
+}
+
+// SetState restores a checkpointed state; the caller has restored the entries and the
+// weights, and SetState re-applies the invariants.
+func (m *Mask) SetState(s State, step int) error {
+	if err := m.pcg.UnmarshalBinary(s.RNG); err != nil {
+		return fmt.Errorf("mask %s: %w", m.Name, err)
+	}
+	m.target = s.Target
+	return m.settle(step)
 }
