@@ -152,3 +152,23 @@ func TestSweep(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+// TestSaveResume runs two epochs, saves, and resumes to four; a checkpoint of another
+// recipe is refused unless the change is allowed.
+func TestSaveResume(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	if code, _, errOut := rouxCmd("run", moons, "--quiet", "--set", "train.epochs=4", "--set", "optimizer.lr=0.01", "--save", dir); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	code, out, errOut := rouxCmd("run", moons, "--quiet", "--set", "train.epochs=4", "--set", "optimizer.lr=0.01", "--resume", dir)
+	if code != exitOK || !strings.HasPrefix(out, "done: 4 epochs, 128 steps") {
+		t.Fatalf("resuming a finished run: exit %d: %s%s", code, out, errOut)
+	}
+	code, _, errOut = rouxCmd("run", moons, "--quiet", "--set", "train.epochs=5", "--resume", dir)
+	if code != exitRuntime || !strings.Contains(errOut, "written by another recipe") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := rouxCmd("run", moons, "--quiet", "--set", "train.epochs=5", "--resume", dir, "--allow-recipe-change"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

@@ -24,6 +24,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&sets, "set", "override a setting, like train.epochs=1 (repeatable)")
 	metricsPath := fs.String("metrics", "", "write one JSON object per evaluation to this file")
 	quiet := fs.Bool("quiet", false, "print only the final summary")
+	save := fs.String("save", "", "write a checkpoint to this directory at the end")
+	resume := fs.String("resume", "", "continue from the checkpoint in this directory")
+	allowChange := fs.Bool("allow-recipe-change", false, "with --resume: start this recipe from a checkpoint of another one")
 	file, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return exitRecipe
@@ -33,6 +36,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitRecipe
 	}
 	s, err := roux.NewSession(r, roux.Options{Log: stderr})
+	if err == nil && *resume != "" {
+		err = s.Load(*resume, *allowChange)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "roux: %v\n", err)
 		return exitRuntime
@@ -54,6 +60,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	rep.summary()
+	if *save != "" {
+		if err := s.Save(*save); err != nil {
+			fmt.Fprintf(stderr, "roux: %v\n", err)
+			return exitRuntime
+		}
+	}
 	return exitOK
 }
 
