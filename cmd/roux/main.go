@@ -4,6 +4,7 @@
 //	roux check FILE
 //	roux fmt [-w] FILE
 //	roux doc [NAME]
+//	roux inspect CHECKPOINT
 //	roux sweep FILE [--seeds 1,2,3] [--set path=value]...
 //
 // Exit codes: 0 success, 1 a mistake in the recipe or the command line, 2 a failure while running.
@@ -27,6 +28,7 @@ const usage = `usage:
   roux check FILE [--set path=value]...
   roux fmt [-w] FILE
   roux doc [NAME]
+  roux inspect CHECKPOINT
   roux sweep FILE [--seeds 1,2,3] [--set path=value]...
 `
 
@@ -41,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitRecipe
 	}
 	cmds := map[string]func([]string, io.Writer, io.Writer) int{
-		"run": cmdRun, "check": cmdCheck, "fmt": cmdFmt, "doc": cmdDoc, "sweep": cmdSweep,
+		"run": cmdRun, "check": cmdCheck, "fmt": cmdFmt, "doc": cmdDoc, "sweep": cmdSweep, "inspect": cmdInspect,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

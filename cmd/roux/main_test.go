@@ -172,3 +172,42 @@ func TestSaveResume(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+// TestInspect checks roux inspect against the session's own figures for an N:M recipe:
+// the mask's 2:4 structure and 50% sparsity show in the weights.
+func TestInspect(t *testing.T) {
+	path := writeRecipe(t, `recipe "nm"
+data train = moons(n: 64)
+model net {
+    h   = dense(input(2), 8) |> relu
+    out = dense(h, 2)
+}
+mask nm on net.out.weight { init = nm(2, 4) }
+loss = cross_entropy(net(train.x), train.y)
+optimizer = sgd(lr: 0.1)
+train { epochs = 1 }
+`)
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	if code, _, errOut := rouxCmd("run", path, "--quiet", "--save", dir); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	code, out, errOut := rouxCmd("inspect", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var row string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "net.out.weight ") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "[2 8]") || !strings.Contains(row, " 0.5000 ") || !strings.HasSuffix(row, "2:4 4:8") {
+		t.Fatalf("net.out.weight row: %q\n%s", row, out)
+	}
+	if !strings.Contains(out, "mask/net.out.weight") || !strings.Contains(out, "mask nm on net.out.weight") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if code, _, errOut := rouxCmd("inspect", t.TempDir()); code != exitRuntime || errOut == "" {
+		t.Fatalf("an empty directory: exit %d: %s", code, errOut)
+	}
+}
