@@ -35,14 +35,7 @@ train {
 func compiled(t *testing.T, src string) *roux.Session {
 	t.Helper()
 	r, err := roux.Compile("resume.recipe", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := roux.NewSession(r, roux.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return open(t, r, err)
 }
 
 // TestResumeIsBitIdentical trains 3 epochs straight, and 1 epoch + save + load into a

@@ -28,17 +28,7 @@ train {
 }
 ` + body
 	r, err := roux.Compile("toy.recipe", []byte(src))
-	if err != nil {
-		if re, ok := roux.AsRecipeError(err); ok {
-			t.Fatal(re.Print())
-		}
-		t.Fatal(err)
-	}
-	s, err := roux.NewSession(r, roux.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return open(t, r, err)
 }
 
 // sparsityOf returns the masks' overall sparsity and how many pruned entries are not

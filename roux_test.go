@@ -15,6 +15,12 @@ import (
 func session(t *testing.T, file string, sets ...string) *roux.Session {
 	t.Helper()
 	r, err := roux.Load(file, sets...)
+	return open(t, r, err)
+}
+
+// open makes a session from a loaded recipe, failing the test with the recipe's errors.
+func open(t *testing.T, r *roux.Recipe, err error) *roux.Session {
+	t.Helper()
 	if err != nil {
 		if re, ok := roux.AsRecipeError(err); ok {
 			t.Fatal(re.Print())

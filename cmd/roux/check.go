@@ -25,14 +25,12 @@ func load(file string, sets []string, stderr io.Writer) (*roux.Recipe, bool) {
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	var sets setFlags
-	fs.Var(&sets, "set", "override a setting, like train.epochs=1 (repeatable)")
+	fs, sets := recipeFlags("check")
 	file, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return exitRecipe
 	}
-	r, ok := load(file, sets, stderr)
+	r, ok := load(file, *sets, stderr)
 	if !ok {
 		return exitRecipe
 	}

@@ -13,6 +13,14 @@ type setFlags []string
 func (s *setFlags) String() string     { return strings.Join(*s, " ") }
 func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
 
+// recipeFlags makes the flag set of a command that loads a recipe, with its --set flags.
+func recipeFlags(name string) (*flag.FlagSet, *setFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	sets := &setFlags{}
+	fs.Var(sets, "set", "override a setting, like train.epochs=1 (repeatable)")
+	return fs, sets
+}
+
 // parseArgs parses flags that may come before or after the one FILE argument.
 func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer) (string, bool) {
 	fs.SetOutput(stderr)

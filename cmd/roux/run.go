@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,9 +18,7 @@ import (
 )
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	var sets setFlags
-	fs.Var(&sets, "set", "override a setting, like train.epochs=1 (repeatable)")
+	fs, sets := recipeFlags("run")
 	metricsPath := fs.String("metrics", "", "write one JSON object per evaluation to this file")
 	quiet := fs.Bool("quiet", false, "print only the final summary")
 	save := fs.String("save", "", "write a checkpoint to this directory at the end")
@@ -31,7 +28,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitRecipe
 	}
-	r, ok := load(file, sets, stderr)
+	r, ok := load(file, *sets, stderr)
 	if !ok {
 		return exitRecipe
 	}

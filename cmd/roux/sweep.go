@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -17,9 +16,7 @@ import (
 // cmdSweep runs a recipe once per seed and prints each run's final metrics and their
 // mean ± standard deviation, the way results tables are reported.
 func cmdSweep(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	var sets setFlags
-	fs.Var(&sets, "set", "override a setting, like train.epochs=1 (repeatable)")
+	fs, sets := recipeFlags("sweep")
 	seedList := fs.String("seeds", "1,2,3", "comma-separated training seeds")
 	file, ok := parseArgs(fs, args, stderr)
 	if !ok {
@@ -32,7 +29,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	}
 	var runs []sweepRun
 	for _, seed := range seeds {
-		r, ok := load(file, append(append([]string(nil), sets...), "train.seed="+strconv.Itoa(seed)), stderr)
+		r, ok := load(file, append(append([]string(nil), *sets...), "train.seed="+strconv.Itoa(seed)), stderr)
 		if !ok {
 			return exitRecipe
 		}
