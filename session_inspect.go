@@ -1,0 +1,105 @@
+package roux
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/roux-ml/roux/runtime/checkpoint"
+	"github.com/roux-ml/roux/runtime/schedule"
+)
+
+// ScheduleNames lists what Schedule accepts: the recipe's named schedules in declaration
+// order, then optimizer.lr, then MASK.sparsity for every mask with a sparsity schedule.
+func (s *Session) ScheduleNames() []string {
+	var out []string
+	for _, sc := range s.recipe.Schedules {
+		out = append(out, sc.Name)
+	}
+	out = append(out, "optimizer.lr")
+	for _, m := range s.recipe.Masks {
+		if m.Sparsity != nil {
+			out = append(out, m.Name+".sparsity")
+		}
+	}
+	return out
+}
+
+// Schedule returns a schedule of the run by a name from ScheduleNames: a named schedule,
+// the optimizer's learning rate (optimizer.lr) or a mask's target sparsity (MASK.sparsity).
+func (s *Session) Schedule(name string) (schedule.Schedule, bool) {
+	for _, sc := range s.recipe.Schedules {
+		if sc.Name == name {
+			return s.scalar(sc.Value), true
+		}
+	}
+	if name == "optimizer.lr" {
+		return s.trainer.Update.LR, true
+	}
+	for _, m := range s.recipe.Masks {
+		if m.Sparsity != nil && name == m.Name+".sparsity" {
+			return s.scalar(m.Sparsity), true
+		}
+	}
+	return nil, false
+}
+
+// Mask returns the 0/1 entries of a masked weight's mask (1 active, 0 pruned), shaped
+// like the weight, or nil if no mask covers the weight. The slice is the live mask: it
+// changes as training prunes and regrows, and must not be written.
+func (s *Session) Mask(path string) []float32 {
+	if l, ok := s.layers[path]; ok {
+		return l.Mask
+	}
+	return nil
+}
+
+// ProgramText is the compiled training program for the recipe's batch size as stable
+// text (graph.Program.String): one line per leaf and instruction, with recipe positions.
+func (s *Session) ProgramText() (string, error) {
+	c, err := s.trainProgram(s.recipe.Train.Batch)
+	if err != nil {
+		return "", err
+	}
+	return c.Prog.String(), nil
+}
+
+// TrainSteps runs n steps (at most the remaining ones), evaluating as the recipe's eval
+// commands say and once more if the run reaches its end. It stops early, with ctx's error,
+// when ctx is cancelled. Recipes with a procedure are refused: Train runs those whole.
+func (s *Session) TrainSteps(ctx context.Context, h Hooks, n int) error {
+	if s.recipe.Procedure != nil {
+		return fmt.Errorf("the recipe has a procedure, which runs whole; use Train")
+	}
+	return s.trainSteps(ctx, h, min(n, s.totalSteps-s.trainer.Clock.Step))
+}
+
+// Continue restores a checkpoint of another recipe, as Load(dir, true) does, and then
+// carries on where it stopped: the clock, N̄'s sum and the data position are restored
+// too, so a setting changed mid-run takes effect from the checkpoint's step on.
+func (s *Session) Continue(dir string) error {
+	if err := s.Load(dir, true); err != nil {
+		return err
+	}
+	c, err := checkpoint.Load(dir)
+	if err != nil {
+		return err
+	}
+	if c.Meta.Step > s.totalSteps {
+		return fmt.Errorf("the checkpoint is at step %d but this recipe runs only %d steps", c.Meta.Step, s.totalSteps)
+	}
+	var st sessionState
+	if err := json.Unmarshal(c.Meta.Extra["session"], &st); err != nil {
+		return fmt.Errorf("%s: session state: %w", dir, err)
+	}
+	s.trainer.Clock.Step, s.paramSteps = c.Meta.Step, st.ParamSteps
+	if err := s.trainer.Batches.SetState(st.Batcher); err != nil {
+		return err
+	}
+	for _, m := range s.masks {
+		if err := m.Enforce(c.Meta.Step); err != nil {
+			return err
+		}
+	}
+	return nil
+}
