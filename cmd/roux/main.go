@@ -6,6 +6,7 @@
 //	roux doc [NAME]
 //	roux inspect CHECKPOINT
 //	roux sweep FILE [--seeds 1,2,3] [--set path=value]...
+//	roux repl [FILE]
 //
 // Exit codes: 0 success, 1 a mistake in the recipe or the command line, 2 a failure while running.
 package main
@@ -30,6 +31,7 @@ const usage = `usage:
   roux doc [NAME]
   roux inspect CHECKPOINT
   roux sweep FILE [--seeds 1,2,3] [--set path=value]...
+  roux repl [FILE]
 `
 
 func main() {
@@ -44,6 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmds := map[string]func([]string, io.Writer, io.Writer) int{
 		"run": cmdRun, "check": cmdCheck, "fmt": cmdFmt, "doc": cmdDoc, "sweep": cmdSweep, "inspect": cmdInspect,
+		"repl": cmdRepl,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
