@@ -29,7 +29,9 @@ type instr struct {
 	inner int
 	a, b  float32
 	gemm  *kernels.Gemm
-	sink  *tensor.Param // the parameter whose gradient dst is, for the listing
+	conv  *kernels.Conv2D // convolutions
+	win   *kernels.Window // pools, with outer planes
+	sink  *tensor.Param   // the parameter whose gradient dst is, for the listing
 }
 
 // Broadcast modes of a binary instruction.
@@ -229,6 +231,9 @@ func (c *compiler) dims(in *instr, n *Node) {
 		in.src[1] = c.aux[n]
 	case opDropoutGrad:
 		in.src[1] = c.aux[n.attr.by]
+	case opConv2D, opConv2DGradInput, opConv2DGradWeight, opMaxPool2D, opMaxPool2DGrad, opAvgPool2D, opAvgPool2DGrad,
+		opAddAxis, opScaleAxis, opSumAxis, opDotAxis, opBatchNorm, opBatchNormGrad, opLayerNorm, opLayerNormGrad:
+		c.layerDims(in, n)
 	}
 }
 

@@ -82,6 +82,8 @@ func (g *Graph) grad(n, gy *Node, i int) *Node {
 		return g.node(opMSEGrad, x.Shape, attr{}, gy, n.in[i], n.in[1-i])
 	case opDropout:
 		return g.node(opDropoutGrad, x.Shape, attr{a: n.attr.a, by: n}, gy)
+	case opConv2D, opMaxPool2D, opAvgPool2D, opReshape, opAddAxis, opScaleAxis, opBatchNorm, opLayerNorm:
+		return g.layerGrad(n, gy, i)
 	}
 	panic("graph: no gradient rule for " + n.op.String())
 }

@@ -43,6 +43,14 @@ const (
 	opSoftmaxCE
 	opMSE
 	opDropout
+	opConv2D
+	opMaxPool2D
+	opAvgPool2D
+	opReshape
+	opAddAxis
+	opScaleAxis
+	opBatchNorm
+	opLayerNorm
 	// gradient-only ops
 	opReluGrad
 	opLeakyReluGrad
@@ -61,6 +69,14 @@ const (
 	opMSEGrad
 	opDropoutGrad
 	opCopy
+	opConv2DGradInput
+	opConv2DGradWeight
+	opMaxPool2DGrad
+	opAvgPool2DGrad
+	opSumAxis
+	opDotAxis
+	opBatchNormGrad
+	opLayerNormGrad
 	numOps
 )
 
@@ -80,6 +96,12 @@ var opNames = [numOps]string{
 	opLogSoftmaxGrad: "log_softmax_grad", opBroadcast: "broadcast", opExpand: "expand",
 	opMaxGrad: "max_grad", opSumRows: "sum_rows", opSoftmaxCEGrad: "softmax_cross_entropy_grad",
 	opMSEGrad: "mse_grad", opDropoutGrad: "dropout_grad", opCopy: "copy",
+	opConv2D: "conv2d", opMaxPool2D: "max_pool2d", opAvgPool2D: "avg_pool2d", opReshape: "reshape",
+	opAddAxis: "add_axis", opScaleAxis: "scale_axis", opBatchNorm: "batch_norm", opLayerNorm: "layer_norm",
+	opConv2DGradInput: "conv2d_grad_input", opConv2DGradWeight: "conv2d_grad_weight",
+	opMaxPool2DGrad: "max_pool2d_grad", opAvgPool2DGrad: "avg_pool2d_grad",
+	opSumAxis: "sum_outer_inner", opDotAxis: "dot_outer_inner",
+	opBatchNormGrad: "batch_norm_grad", opLayerNormGrad: "layer_norm_grad",
 }
 
 // String returns the op's name as printed in listings and errors.

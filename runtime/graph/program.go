@@ -149,7 +149,7 @@ func attrText(n *Node, num map[*Node]int) string {
 	case opDropoutGrad:
 		return fmt.Sprintf(" mask=%%%d", num[at.by])
 	}
-	return ""
+	return layerAttrText(n)
 }
 
 func ftoa(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }

@@ -174,6 +174,10 @@ func (p *Program) step(in *instr) error {
 		d[0] = kernels.MSE(x, y)
 	case opDropout:
 		p.dropout(in, d, x, y)
+	case opReshape:
+		kernels.Copy(d, x)
+	case opConv2D, opMaxPool2D, opAvgPool2D, opAddAxis, opScaleAxis, opBatchNorm, opLayerNorm:
+		p.stepLayer(in, d, x, y, z)
 	default:
 		p.stepGrad(in, d, x, y, z)
 	}
@@ -215,6 +219,9 @@ func (p *Program) stepGrad(in *instr, d, x, y, z []float32) {
 		kernels.MSEGrad(d, y, z, 2*x[0]/float32(len(d)))
 	case opDropoutGrad:
 		p.dropoutGrad(in, d, x, y)
+	case opConv2DGradInput, opConv2DGradWeight, opMaxPool2DGrad, opAvgPool2DGrad, opSumAxis, opDotAxis,
+		opBatchNormGrad, opLayerNormGrad:
+		p.stepLayerGrad(in, d, x, y, z)
 	default:
 		panic("graph: no kernel for " + in.op.String())
 	}
