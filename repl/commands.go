@@ -37,8 +37,8 @@ func init() {
 		{"recipe", "", "the checked recipe, every default spelled out", true, (*REPL).recipe},
 		{"set", "PATH = VALUE", "change a setting mid-run, checked like recipe text: optimizer.lr = 0.01", true, (*REPL).set},
 		{"save", "DIR", "write a checkpoint", true, (*REPL).save},
-		{"restore", "DIR [--allow...]", "restore a checkpoint; --allow-recipe-change starts this recipe from another's", true, (*REPL).restore},
-		{"load-checkpoint", "DIR [--allow...]", "the same as restore", true, (*REPL).restore},
+		{"restore", "DIR [--allow-recipe-change]", "restore a checkpoint; the flag starts this recipe from another's weights", true, (*REPL).restore},
+		{"load-checkpoint", "DIR [--allow-recipe-change]", "the same as restore", true, (*REPL).restore},
 		{"help", "[COMMAND]", "list the commands, or explain one", false, (*REPL).help},
 		{"quit", "", "leave (also exit, or Ctrl-D)", false, nil},
 		{"exit", "", "leave (also quit, or Ctrl-D)", false, nil},
@@ -75,7 +75,11 @@ func (r *REPL) help(_ context.Context, args string) error {
 		return nil
 	}
 	for _, c := range commands {
-		r.printf("  %-24s %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
+		synopsis := strings.TrimSpace(c.name + " " + c.args)
+		if len(synopsis) > 24 {
+			synopsis += "\n" + strings.Repeat(" ", 26)
+		}
+		r.printf("  %-24s %s\n", synopsis, c.help)
 	}
 	r.printf("Anything else is evaluated: a schedule's current value (lr, optimizer.lr), density(SELECTOR), sparsity(SELECTOR).\n")
 	r.printf("Selectors glob each dot-separated segment: net.*.weight; a prefix selects everything below it: net.h1.\n")
