@@ -93,7 +93,8 @@ func (r *REPL) continued(rec *roux.Recipe) (*roux.Session, error) {
 		return nil, err
 	}
 	if err := s.Continue(dir); err != nil {
-		return nil, err
+		msg := strings.ReplaceAll(err.Error(), dir+": ", "") // the temporary directory means nothing to the user
+		return nil, fmt.Errorf("the changed recipe cannot continue this session: %s", msg)
 	}
 	return s, nil
 }
@@ -127,6 +128,9 @@ func (r *REPL) restore(_ context.Context, args string) error {
 	r.sess = s
 	c := s.Clock()
 	r.printf("restored %s: step %d of %d (epoch %s)\n", f[0], c.Step, c.TotalSteps, fmtEpoch(c.Epoch()))
+	if allow {
+		r.printf("the weights, masks and optimizer state carry over; the clock and the data order start over\n")
+	}
 	return nil
 }
 
