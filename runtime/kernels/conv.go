@@ -60,7 +60,11 @@ func im2colRow(dst, plane []float32, w *Window, di, dj int) {
 		}
 		clear(d[:lo])
 		clear(d[hi:])
-		src := plane[h*w.W:]
+		src := plane[h*w.W : (h+1)*w.W]
+		if w.Stride == 1 {
+			copy(d[lo:hi], src[lo+dj:hi+dj])
+			continue
+		}
 		for x := lo; x < hi; x++ {
 			d[x] = src[x*w.Stride+dj]
 		}
@@ -90,10 +94,14 @@ func col2imRow(plane, src []float32, w *Window, di, dj int) {
 	lo, hi := span(dj, w.W, w.Stride, ow)
 	for y := range oh {
 		h := y*w.Stride + di
-		if h < 0 || h >= w.H {
+		if h < 0 || h >= w.H || lo >= hi {
 			continue
 		}
-		s, d := src[y*ow:(y+1)*ow], plane[h*w.W:]
+		s, d := src[y*ow:(y+1)*ow], plane[h*w.W:(h+1)*w.W]
+		if w.Stride == 1 {
+			Add(d[lo+dj:hi+dj], d[lo+dj:hi+dj], s[lo:hi])
+			continue
+		}
 		for x := lo; x < hi; x++ {
 			d[x*w.Stride+dj] += s[x]
 		}
