@@ -127,24 +127,30 @@ func (c *checker) enumArg(p *sig.Param, e syntax.Expr) (Value, typ, bool) {
 // selectorOf resolves a parameter selector such as net.*.weight against every model's
 // weights. A selector matches a parameter when it matches all of the parameter's path
 // segments, or a prefix of them (net.h1 selects net.h1.weight and net.h1.bias). For a
-// mask, biases are left out unless the selector's last segment is literally "bias".
+// mask, one-dimensional parameters (biases, normalisation scales) are left out unless
+// the selector names them in full, without a glob.
 func (c *checker) selectorOf(e syntax.Expr, forMask bool) (Value, typ, bool) {
 	pattern, ok := selectorText(e)
 	if !ok {
 		c.errorf(e.Pos(), "expected a parameter selector like net.*.weight, found %s", syntax.FormatExpr(e))
 		return nil, bad, false
 	}
-	var matches, all []string
+	var matches, all, left []string
 	for _, m := range c.r.Models {
 		for _, w := range m.Weights {
 			all = append(all, w.Path)
-			if forMask && isBias(w.Path) && !strings.HasSuffix(pattern, ".bias") {
-				continue
-			}
-			if selectorMatches(pattern, w.Path) {
+			switch {
+			case !selectorMatches(pattern, w.Path):
+			case forMask && len(w.Shape) == 1 && pattern != w.Path:
+				left = append(left, w.Path)
+			default:
 				matches = append(matches, w.Path)
 			}
 		}
+	}
+	if len(matches) == 0 && len(left) > 0 {
+		c.errorf(e.Pos(), "selector %s matches only one-dimensional parameters (%s), which masks leave out unless named in full, like mask m on %s", pattern, joinList(left), left[0])
+		return nil, bad, false
 	}
 	if len(matches) == 0 {
 		c.errorf(e.Pos(), "selector %s matches no parameter; the parameters are %s", pattern, joinList(all))

@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/roux-ml/roux/lang/sig"
 	"github.com/roux-ml/roux/lang/syntax"
@@ -211,9 +210,6 @@ func (c *checker) maskOverlaps(m *Mask) bool {
 	}
 	return true
 }
-
-// isBias reports whether a parameter path names a bias (excluded from masks unless named).
-func isBias(path string) bool { return strings.HasSuffix(path, ".bias") }
 
 // checkMasksPrune reports masks that nothing prunes: no init, no sparsity, and no
 // procedure step that prunes them.
