@@ -30,7 +30,7 @@ row "soup 0.98" recipes/mnist_soup.recipe --set rate=0.73
 row "spdf 0.75" recipes/mnist_spdf.recipe
 fi
 if [ -z "$only" ] || [ "$only" = nm ]; then
-
+row "dense 784-512-512" recipes/mnist_wide.recipe
 for p in "2, 4" "1, 8"; do
     for rule in zero ste "srste(decay: 2e-4)" "decay(beta: linear(1 -> 0, until: 50%))"; do
         row "nm $p $rule" recipes/mnist_nm.recipe --set "nm.init=nm($p)" --set "nm.pruned=$rule"
