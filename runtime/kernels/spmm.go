@@ -1,0 +1,504 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// CSR is a masked weight W̃ = W⊙M of Rows×Cols (a dense layer's [out, in]) in
+// compressed sparse rows: the nonzeros of row o are at positions RowPtr[o] …
+// RowPtr[o+1]-1 of Col (their column, ascending) and Val (their value). An N:M mask
+// along the input dimension is a CSR whose rows all hold Cols·N/M entries; the
+// kernels need no special form for it (see SpMMT).
+//
+// The kernels keep their scratch (transposed copies of the operands, and the
+// column-major index SpMM walks) in the CSR, so a CSR must not be used by two
+// kernels at once, nor copied once used.
+type CSR struct {
+	Rows, Cols int
+	RowPtr     []int32
+	Col        []int32
+	Val        []float32
+
+	t  csc    // the same nonzeros by column, built by the first SpMM after Build
+	sc spWork // the kernels' state and scratch
+}
+
+// csc is a CSR's nonzeros ordered by column: those of column i are at ptr[i] …
+// ptr[i+1]-1 of row, val and pos, pos being their index in the CSR's Val.
+type csc struct {
+	ok   bool
+	ptr  []int32
+	row  []int32
+	val  []float32
+	pos  []int32
+	fill []int32 // Build's per-column cursor
+}
+
+// Build sets c to the nonzeros of mask (entries ≠ 0) for a rows×cols weight w,
+// with the values of w at them. It reads all of mask once (O(rows·cols)) and does
+// not allocate once c's slices are large enough; call it when the mask changes,
+// and SetValues when only the weights do. It panics if mask or w is not rows·cols
+// long.
+func (c *CSR) Build(mask, w []float32, rows, cols int) {
+	if len(mask) != rows*cols || len(w) != rows*cols {
+		panic(fmt.Sprintf("kernels: CSR.Build %d×%d with len(mask), len(w) = %d, %d", rows, cols, len(mask), len(w)))
+	}
+	nnz := 0
+	for _, m := range mask {
+		if m != 0 {
+			nnz++
+		}
+	}
+	if nnz > math.MaxInt32 {
+		panic("kernels: CSR.Build: more than 2³¹-1 nonzeros")
+	}
+	c.Rows, c.Cols = rows, cols
+	c.RowPtr = spGrow(c.RowPtr, rows+1)
+	c.Col = spGrow(c.Col, nnz)
+	c.Val = spGrow(c.Val, nnz)
+	c.fill(mask, w)
+	c.t.ok = false
+}
+
+// fill writes RowPtr, Col and Val from mask and w.
+func (c *CSR) fill(mask, w []float32) {
+	k := int32(0)
+	for o := range c.Rows {
+		c.RowPtr[o] = k
+		row := mask[o*c.Cols : (o+1)*c.Cols]
+		for i, m := range row {
+			if m != 0 {
+				c.Col[k] = int32(i)
+				c.Val[k] = w[o*c.Cols+i]
+				k++
+			}
+		}
+	}
+	c.RowPtr[c.Rows] = k
+}
+
+// SetValues refreshes c's values from the dense weight w (Rows×Cols) for an
+// unchanged mask: one gather per nonzero (O(nnz), twice that once SpMM has run),
+// no allocation. Call it after every optimizer step.
+func (c *CSR) SetValues(w []float32) {
+	if len(w) != c.Rows*c.Cols {
+		panic(fmt.Sprintf("kernels: CSR.SetValues %d×%d with len(w) = %d", c.Rows, c.Cols, len(w)))
+	}
+	for o := range c.Rows {
+		wr := w[o*c.Cols : (o+1)*c.Cols]
+		lo, hi := c.RowPtr[o], c.RowPtr[o+1]
+		vals := c.Val[lo:hi]
+		for k, i := range c.Col[lo:hi] {
+			vals[k] = wr[i]
+		}
+	}
+	if c.t.ok {
+		for j, p := range c.t.pos {
+			c.t.val[j] = c.Val[p]
+		}
+	}
+}
+
+// NNZ returns the number of nonzeros.
+func (c *CSR) NNZ() int { return len(c.Col) }
+
+// transpose builds c.t, the nonzeros by column, in O(nnz + Cols).
+func (c *CSR) transpose() {
+	t := &c.t
+	nnz := c.NNZ()
+	t.ptr = spGrow(t.ptr, c.Cols+1)
+	t.fill = spGrow(t.fill, c.Cols)
+	t.row, t.val, t.pos = spGrow(t.row, nnz), spGrow(t.val, nnz), spGrow(t.pos, nnz)
+	clear(t.ptr)
+	for _, i := range c.Col {
+		t.ptr[i+1]++
+	}
+	for i := range c.Cols {
+		t.ptr[i+1] += t.ptr[i]
+	}
+	copy(t.fill, t.ptr)
+	for o := range c.Rows {
+		for k := c.RowPtr[o]; k < c.RowPtr[o+1]; k++ {
+			j := t.fill[c.Col[k]]
+			t.fill[c.Col[k]]++
+			t.row[j], t.val[j], t.pos[j] = int32(o), c.Val[k], k
+		}
+	}
+	t.ok = true
+}
+
+// spGrow returns s resized to n, reallocated only if its capacity is short.
+func spGrow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// SpMMT sets y = x·W̃ᵀ for x [batch, w.Cols] and y [batch, w.Rows], all row-major:
+//
+//	for b, o: y[b,o] = Σ_{k in row o} x[b, Col[k]]·Val[k]
+//
+// It costs O(nnz·batch) multiply-adds plus a transpose of x and of y
+// (O(batch·(Rows+Cols))). x is copied transposed, [Cols, ld] with ld the batch
+// rounded up to 16; each row o of the product is then a sum of rows of that copy,
+// scaled by the row's values, over 16-lane vectors, in the order of the row's
+// nonzeros; the rows are split between the goroutines of a persistent pool in
+// ranges of equal nonzero counts. Each element is summed by one goroutine in a fixed
+// order, so results are identical run to run. It does not allocate once w's scratch
+// has grown.
+func SpMMT(y, x []float32, w *CSR, batch int) {
+	checkLen("SpMMT", "y", y, batch*w.Rows)
+	checkLen("SpMMT", "x", x, batch*w.Cols)
+	s := &w.sc
+	s.begin(w, batch)
+	s.xt = spGrow(s.xt, w.Cols*s.ld)
+	s.yt = spGrow(s.yt, w.Rows*s.ld)
+	s.y, s.x = y, x
+	s.run(opTransX, w.Cols, batch*w.Cols)
+	s.run(opForward, w.Rows, w.NNZ()*s.ld)
+	s.run(opUntransY, batch, batch*w.Rows)
+	s.end()
+}
+
+// SpMM sets dx = dy·W̃ for dy [batch, w.Rows] and dx [batch, w.Cols], the input
+// gradient of SpMMT:
+//
+//	for b, i: dx[b,i] = Σ_{o: (o,i) nonzero} dy[b,o]·W̃[o,i]
+//
+// It walks the nonzeros column by column (an index built on the first call after
+// Build, O(nnz + Cols), kept up to date by SetValues), so that each column of dx is
+// summed by one goroutine in the order of rows, and works like SpMMT otherwise.
+func SpMM(dx, dy []float32, w *CSR, batch int) {
+	checkLen("SpMM", "dx", dx, batch*w.Cols)
+	checkLen("SpMM", "dy", dy, batch*w.Rows)
+	if !w.t.ok {
+		w.transpose()
+	}
+	s := &w.sc
+	s.begin(w, batch)
+	s.yt = spGrow(s.yt, w.Rows*s.ld)
+	s.xt = spGrow(s.xt, w.Cols*s.ld)
+	s.dy, s.dx = dy, dx
+	s.run(opTransDY, w.Rows, batch*w.Rows)
+	s.run(opBackward, w.Cols, w.NNZ()*s.ld)
+	s.run(opUntransDX, batch, batch*w.Cols)
+	s.end()
+}
+
+// SDDMM sets g to the weight gradient dW̃ = dyᵀ·x at w's nonzeros, g[k] being
+// that of the k-th nonzero (o, i) = (row, Col[k]):
+//
+//	g[k] = Σ_b dy[b,o]·x[b,i]
+//
+// for dy [batch, w.Rows] and x [batch, w.Cols]. It transposes dy and x and takes
+// one dot product over the batch per nonzero, summing the batch in a fixed order;
+// the cost is O(nnz·batch + batch·(Rows+Cols)).
+func SDDMM(g, dy, x []float32, w *CSR, batch int) {
+	checkLen("SDDMM", "g", g, w.NNZ())
+	checkLen("SDDMM", "dy", dy, batch*w.Rows)
+	checkLen("SDDMM", "x", x, batch*w.Cols)
+	s := &w.sc
+	s.begin(w, batch)
+	s.xt = spGrow(s.xt, w.Cols*s.ld)
+	s.yt = spGrow(s.yt, w.Rows*s.ld)
+	s.g, s.dy, s.x = g, dy, x
+	s.run(opTransBoth, w.Rows+w.Cols, batch*(w.Rows+w.Cols))
+	s.run(opDots, w.Rows, w.NNZ()*s.ld)
+	s.end()
+}
+
+// checkLen panics if s is shorter than n.
+func checkLen(kernel, name string, s []float32, n int) {
+	if len(s) < n {
+		panic(fmt.Sprintf("kernels: %s: len(%s) = %d, need %d", kernel, name, len(s), n))
+	}
+}
+
+// The phases of the sparse kernels.
+const (
+	opTransX    = iota // x → xt
+	opTransDY          // dy → yt
+	opTransBoth        // dy → yt and x → xt
+	opForward          // xt → yt by rows of w
+	opBackward         // yt → xt by columns of w
+	opDots             // g from yt and xt
+	opUntransY         // yt → y
+	opUntransDX        // xt → dx
+)
+
+// spLanes is how many batch lanes a kernel sums at once: 8 AVX-512 registers.
+const spLanes = 128
+
+// minSparseParallel is the least work (multiply-adds or copies) of a phase worth
+// splitting across goroutines.
+const minSparseParallel = 1 << 15
+
+// spWork is the state of a running sparse kernel and its scratch: xt holds the
+// operand of width Cols transposed, [Cols, ld], yt that of width Rows, [Rows, ld].
+type spWork struct {
+	w      *CSR
+	batch  int
+	ld     int
+	xt, yt []float32
+	x, y   []float32
+	dx, dy []float32
+	g      []float32
+
+	op, n, parts int
+	next         atomic.Int64
+	pending      atomic.Int32
+	wg           sync.WaitGroup
+}
+
+// begin readies s for a kernel on w.
+func (s *spWork) begin(w *CSR, batch int) {
+	s.w, s.batch, s.ld = w, batch, (batch+15)/16*16
+}
+
+// end drops the references to the caller's slices.
+func (s *spWork) end() {
+	s.x, s.y, s.dx, s.dy, s.g = nil, nil, nil, nil, nil
+}
+
+// run runs phase op over n items (rows of its output) split into parts, on the
+// calling goroutine and the pool's helpers if the work is large enough.
+func (s *spWork) run(op, n, work int) {
+	if n == 0 || s.batch == 0 {
+		return
+	}
+	s.op, s.n, s.parts = op, n, 1
+	if work >= minSparseParallel {
+		s.parts = min(n, partsPerWorker*(spWorkers()+1))
+	}
+	helpers := min(s.parts-1, spPool.n)
+	s.next.Store(0)
+	s.wg.Add(helpers)
+	s.pending.Store(int32(helpers))
+	for range helpers {
+		spPool.jobs <- s
+	}
+	s.work()
+	s.waitHelpers()
+}
+
+// work computes parts of the phase until none are left.
+func (s *spWork) work() {
+	for {
+		p := int(s.next.Add(1) - 1)
+		if p >= s.parts {
+			return
+		}
+		s.part(p)
+	}
+}
+
+// part computes part p of the phase.
+func (s *spWork) part(p int) {
+	w := s.w
+	switch s.op {
+	case opTransX:
+		lo, hi := s.even(p)
+		spTranspose(s.xt, s.ld, s.x, w.Cols, s.batch, lo, hi)
+	case opTransDY:
+		lo, hi := s.even(p)
+		spTranspose(s.yt, s.ld, s.dy, w.Rows, s.batch, lo, hi)
+	case opTransBoth:
+		s.transBoth(p)
+	case opForward:
+		lo, hi := s.balanced(w.RowPtr, p)
+		spRows(s.yt, s.xt, s.ld, w.RowPtr, w.Col, w.Val, lo, hi)
+	case opBackward:
+		lo, hi := s.balanced(w.t.ptr, p)
+		spRows(s.xt, s.yt, s.ld, w.t.ptr, w.t.row, w.t.val, lo, hi)
+	case opDots:
+		lo, hi := s.balanced(w.RowPtr, p)
+		s.dots(lo, hi)
+	case opUntransY:
+		lo, hi := s.even(p)
+		spTranspose(s.y, w.Rows, s.yt, s.ld, w.Rows, lo, hi)
+	case opUntransDX:
+		lo, hi := s.even(p)
+		spTranspose(s.dx, w.Cols, s.xt, s.ld, w.Cols, lo, hi)
+	}
+}
+
+// transBoth transposes part p of the rows of dy followed by those of x.
+func (s *spWork) transBoth(p int) {
+	lo, hi := s.even(p)
+	r := s.w.Rows
+	if lo < r {
+		spTranspose(s.yt, s.ld, s.dy, r, s.batch, lo, min(hi, r))
+	}
+	if hi > r {
+		spTranspose(s.xt, s.ld, s.x, s.w.Cols, s.batch, max(lo, r)-r, hi-r)
+	}
+}
+
+// even returns the items of part p when they are split evenly.
+func (s *spWork) even(p int) (lo, hi int) {
+	return p * s.n / s.parts, (p + 1) * s.n / s.parts
+}
+
+// balanced returns the rows of part p when rows are split so that parts have
+// about equal counts of nonzeros plus rows (ptr being the row pointers).
+func (s *spWork) balanced(ptr []int32, p int) (lo, hi int) {
+	return spSplit(ptr, s.n, p, s.parts), spSplit(ptr, s.n, p+1, s.parts)
+}
+
+// spSplit returns the first row r of part p of parts, the least r with
+// ptr[r] + r ≥ p·(ptr[n] + n)/parts.
+func spSplit(ptr []int32, n, p, parts int) int {
+	total := int(ptr[n]) + n
+	target := p * total / parts
+	lo, hi := 0, n
+	for lo < hi {
+		m := (lo + hi) / 2
+		if int(ptr[m])+m < target {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// dots computes g for the nonzeros of rows [lo, hi), in chunks of spLanes lanes.
+func (s *spWork) dots(lo, hi int) {
+	w := s.w
+	for l := 0; l < s.ld; l += spLanes {
+		n := min(spLanes, s.ld-l)
+		for o := lo; o < hi; o++ {
+			k0, k1 := w.RowPtr[o], w.RowPtr[o+1]
+			if k0 == k1 {
+				continue
+			}
+			spDots(s.g[k0:k1], s.yt[o*s.ld+l:][:n], s.xt[l:], s.ld, w.Col[k0:k1], l > 0)
+		}
+	}
+}
+
+// spRows sets dst's rows [lo, hi) (of width ld) to the sums over each row o's
+// entries k of val[k] times src's row idx[k]: dst[o,:] = Σ_k val[k]·src[idx[k],:].
+func spRows(dst, src []float32, ld int, ptr, idx []int32, val []float32, lo, hi int) {
+	for l := 0; l < ld; l += spLanes {
+		n := min(spLanes, ld-l)
+		for o := lo; o < hi; o++ {
+			k0, k1 := ptr[o], ptr[o+1]
+			spAxpys(dst[o*ld+l:][:n], src[l:], ld, idx[k0:k1], val[k0:k1])
+		}
+	}
+}
+
+// spAxpys and spDots are the inner loops of the sparse kernels: assembly where
+// the CPU allows (spmm_amd64.go), spAxpysGo and spDotsGo otherwise.
+var (
+	spAxpys = spAxpysGo
+	spDots  = spDotsGo
+)
+
+// spAxpysGo sets acc[b] = Σ_k val[k]·src[idx[k]·ld + b] for b < len(acc).
+func spAxpysGo(acc, src []float32, ld int, idx []int32, val []float32) {
+	clear(acc)
+	n := len(acc)
+	for k, i := range idx {
+		v := val[k]
+		x := src[int(i)*ld:][:n]
+		for b := range acc {
+			acc[b] += v * x[b]
+		}
+	}
+}
+
+// spDotsGo sets g[k] = Σ_b a[b]·src[idx[k]·ld + b] for b < len(a), or adds it to
+// g[k] if add is set.
+func spDotsGo(g, a, src []float32, ld int, idx []int32, add bool) {
+	n := len(a)
+	for k, i := range idx {
+		x := src[int(i)*ld:][:n]
+		var sum float32
+		for b, v := range a {
+			sum += v * x[b]
+		}
+		if add {
+			sum += g[k]
+		}
+		g[k] = sum
+	}
+}
+
+// spTranspose sets dst[r·ldd + c] = src[c·lds + r] for rows r in [lo, hi) and
+// c < n, and clears the rest of those rows of dst up to ldd.
+func spTranspose(dst []float32, ldd int, src []float32, lds, n, lo, hi int) {
+	const blk = 16
+	for r0 := lo; r0 < hi; r0 += blk {
+		r1 := min(hi, r0+blk)
+		for c := range n {
+			s := src[c*lds+r0 : c*lds+r1]
+			for j, v := range s {
+				dst[(r0+j)*ldd+c] = v
+			}
+		}
+		for r := r0; r < r1; r++ {
+			clear(dst[r*ldd+n : (r+1)*ldd])
+		}
+	}
+}
+
+// spPool is the process-wide set of helpers of the sparse kernels, started on
+// first use; it works like Gemm's pool.
+var spPool struct {
+	once sync.Once
+	n    int
+	jobs chan *spWork
+}
+
+// spWorkers starts the pool if needed and returns its size.
+func spWorkers() int {
+	spPool.once.Do(func() {
+		spPool.n = runtime.GOMAXPROCS(0) - 1
+		spPool.jobs = make(chan *spWork, 4*spPool.n+1)
+		for range spPool.n {
+			go spHelper()
+		}
+	})
+	return spPool.n
+}
+
+// spHelper takes phases forever and computes parts of them.
+func spHelper() {
+	for {
+		s := spNextJob()
+		s.work()
+		s.wg.Done()
+		s.pending.Add(-1)
+	}
+}
+
+// spNextJob polls the pool's queue for spinTime, then blocks on it.
+func spNextJob() *spWork {
+	start := time.Now()
+	for time.Since(start) < spinTime {
+		select {
+		case s := <-spPool.jobs:
+			return s
+		default:
+			runtime.Gosched()
+		}
+	}
+	return <-spPool.jobs
+}
+
+// waitHelpers returns when the helpers are done, polling for spinTime first.
+func (s *spWork) waitHelpers() {
+	start := time.Now()
+	for s.pending.Load() > 0 && time.Since(start) < spinTime {
+		runtime.Gosched()
+	}
+	s.wg.Wait()
+}
