@@ -13,10 +13,11 @@ import (
 )
 
 // Tensor names in a checkpoint: weights by their path, masks under "mask/", optimizer
-// state under "optim/PATH/SLOT".
+// state under "optim/PATH/SLOT", layer state (running statistics) under "state/".
 const (
 	maskPrefix  = "mask/"
 	optimPrefix = "optim/"
+	statePrefix = "state/"
 )
 
 // sessionState is the part of a checkpoint's Extra the session reads back.
@@ -46,6 +47,10 @@ func (s *Session) checkpoint() (*checkpoint.Checkpoint, error) {
 	for _, p := range s.weights.order {
 		ts = append(ts, checkpoint.Tensor{Name: p.Name, Shape: p.Value.Shape, Data: p.Value.Data})
 		ts = append(ts, slotTensors(s.optimizerOf(p), p, st.Counts)...)
+	}
+	for _, path := range s.weights.stateOf {
+		t := s.weights.states[path]
+		ts = append(ts, checkpoint.Tensor{Name: statePrefix + path, Shape: t.Shape, Data: t.Data})
 	}
 	for _, m := range s.masks {
 		ms, err := m.State()
@@ -112,6 +117,12 @@ func (s *Session) restoreTensors(c *checkpoint.Checkpoint) error {
 			if err := restore(c, optimPrefix+p.Name+"/"+sl.Name, sl.Value.Shape, sl.Value.Data); err != nil {
 				return err
 			}
+		}
+	}
+	for _, path := range s.weights.stateOf {
+		t := s.weights.states[path]
+		if err := restore(c, statePrefix+path, t.Shape, t.Data); err != nil {
+			return err
 		}
 	}
 	for _, m := range s.masks {

@@ -16,7 +16,8 @@ data train = moons(n: 200)
 data test  = moons(n: 100, seed: 2)
 model net {
     h1  = dense(input(2), 32) |> relu |> dropout(0.1)
-    h2  = dense(h1, 32) |> relu
+    n1  = batch_norm(h1)
+    h2  = dense(n1, 32) |> relu
     out = dense(h2, 2)
 }
 mask rigl on net.*.weight {
@@ -40,7 +41,8 @@ func compiled(t *testing.T, src string) *roux.Session {
 
 // TestResumeIsBitIdentical trains 3 epochs straight, and 1 epoch + save + load into a
 // fresh session + 2 epochs, and requires the same weights and masks bit for bit (SET
-// regrowth, dropout, Adam moments and the data order all have to come back).
+// regrowth, dropout, batch norm's running statistics, Adam moments and the data order
+// all have to come back).
 func TestResumeIsBitIdentical(t *testing.T) {
 	straight := compiled(t, resumable)
 	if err := straight.Train(context.Background(), roux.Hooks{}); err != nil {
@@ -71,6 +73,11 @@ func TestResumeIsBitIdentical(t *testing.T) {
 			}
 		}
 	}
+	evalA, errA := straight.Evaluate("train")
+	evalB, errB := resumed.Evaluate("train")
+	if errA != nil || errB != nil || evalA.Metrics["loss"] != evalB.Metrics["loss"] {
+		t.Fatalf("evaluation (running statistics) differs: %v %v, %v %v", evalA.Metrics, errA, evalB.Metrics, errB)
+	}
 	a, b := straight.Sparsity(), resumed.Sparsity()
 	for i := range a {
 		if a[i].Active != b[i].Active || a[i].Zeros != b[i].Zeros {
@@ -96,7 +103,7 @@ func TestLoadRefuses(t *testing.T) {
 	if err := other.Load(dir, true); err != nil {
 		t.Errorf("another recipe, changes allowed: %v", err)
 	}
-	wider := compiled(t, strings.Replace(resumable, "dense(h1, 32)", "dense(h1, 33)", 1))
+	wider := compiled(t, strings.Replace(resumable, "dense(n1, 32)", "dense(n1, 33)", 1))
 	if err := wider.Load(dir, true); err == nil || !strings.Contains(err.Error(), "has shape [32 32] in the checkpoint but [33 32] in the recipe") {
 		t.Errorf("another shape: %v", err)
 	}

@@ -14,11 +14,28 @@ import (
 	"github.com/roux-ml/roux/stdlib"
 )
 
-// weights is the session's store of trainable tensors, shared by every program.
+// weights is the session's store of trainable tensors and layer state (such as running
+// statistics), shared by every program.
 type weights struct {
-	seed   uint64
-	byPath map[string]*tensor.Param
-	order  []*tensor.Param
+	seed    uint64
+	byPath  map[string]*tensor.Param
+	order   []*tensor.Param
+	states  map[string]*tensor.Tensor
+	stateOf []string // state paths in creation order
+}
+
+// state returns the named layer state, creating it filled with fill on first use.
+func (w *weights) state(path string, shape []int, fill float32) *tensor.Tensor {
+	if t, ok := w.states[path]; ok {
+		return t
+	}
+	t := tensor.New(shape...)
+	for i := range t.Data {
+		t.Data[i] = fill
+	}
+	w.states[path] = t
+	w.stateOf = append(w.stateOf, path)
+	return t
 }
 
 // get returns the named parameter, creating it with init on first use. Each parameter's
@@ -179,8 +196,13 @@ func (l *lowerer) call(c *check.Call, m *modelLowering) *graph.Node {
 
 // builder gives a layer access to its own weights, named model.statement.weight.
 func (l *lowerer) builder(c *check.Call) *stdlib.Builder {
-	return &stdlib.Builder{G: l.g, Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
-		p := l.s.weights.get(fmt.Sprintf("%s.%s.%s", c.Model.Name, c.Stmt.Name, name), shape, fanIn, init)
+	// only layers own weights and state, so only their calls carry a model and statement
+	path := func(name string) string { return c.Model.Name + "." + c.Stmt.Name + "." + name }
+	state := func(name string, shape []int, fill float32) *tensor.Tensor {
+		return l.s.weights.state(path(name), shape, fill)
+	}
+	return &stdlib.Builder{G: l.g, State: state, Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
+		p := l.s.weights.get(path(name), shape, fanIn, init)
 		if lay := l.s.maskLayer(p); lay != nil {
 			p = lay.Effective // the program computes with the masked weight
 		}

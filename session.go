@@ -53,7 +53,7 @@ type EvalResult struct {
 // NewSession loads the recipe's data, creates its weights and compiles its programs.
 func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
-		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}},
+		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}, states: map[string]*tensor.Tensor{}},
 		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}}
 	if err := s.loadData(opts); err != nil {
 		return nil, err

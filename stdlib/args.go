@@ -6,6 +6,7 @@ import (
 
 	"github.com/roux-ml/roux/runtime/graph"
 	"github.com/roux-ml/roux/runtime/schedule"
+	"github.com/roux-ml/roux/runtime/tensor"
 )
 
 // Args are an entry's arguments as its implementation sees them: numbers as float64,
@@ -56,6 +57,10 @@ type Builder struct {
 	// Weight returns the named trainable tensor of the layer being built (for example
 	// "weight"), creating and initialising it on first use.
 	Weight func(name string, shape []int, fanIn int, init Init) *graph.Node
+	// State returns the named non-trainable state of the layer being built (for example
+	// batch_norm's "running_mean"), created filled with fill on first use; the session
+	// shares it between its programs and saves it in checkpoints.
+	State func(name string, shape []int, fill float32) *tensor.Tensor
 }
 
 // Env is what a data set's loader may use from outside the recipe. Relative file paths

@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
-	"weak"
 
 	"github.com/roux-ml/roux/lang/sig"
 	"github.com/roux-ml/roux/runtime/graph"
@@ -287,47 +284,8 @@ func buildBatchNorm(b *Builder, in []*graph.Node, a Args) *graph.Node {
 	x := in[0]
 	c := x.Shape[1]
 	gamma, beta := affine(b, c)
-	st := runningStats(gamma.Param(), c)
+	// the running statistics are the layer's state: shared by every program of a
+	// session and saved in its checkpoints (PyTorch starts them at mean 0, var 1)
+	st := &graph.BatchNormStats{Mean: b.State("running_mean", []int{c}, 0), Var: b.State("running_var", []int{c}, 1)}
 	return b.G.BatchNorm(x, gamma, beta, st, float32(a.Float("momentum")), float32(a.Float("eps")))
-}
-
-// bnStats holds the running statistics of every batch_norm layer, keyed by the
-// layer's weight (gamma). A session creates each weight once and hands the same
-// tensor.Param to every program it compiles, so its training and evaluation
-// programs, whatever their batch sizes, share one set of statistics; an entry goes
-// when its weight is garbage collected.
-//
-// This is a stopgap: the Builder has no way yet to ask the session for
-// non-trainable state. The clean design is a Builder.State(name, shape, init)
-// hook, kept by the session by path (net.bn.running_mean) like Weight's
-// parameters, listed by roux check and written to checkpoints; until then running
-// statistics restart at mean 0, var 1 after --resume.
-var bnStats = struct {
-	sync.Mutex
-	m map[weak.Pointer[tensor.Param]]*graph.BatchNormStats
-}{m: map[weak.Pointer[tensor.Param]]*graph.BatchNormStats{}}
-
-// runningStats returns the running statistics of the batch_norm layer whose weight
-// is gamma, creating them on first use.
-func runningStats(gamma *tensor.Param, c int) *graph.BatchNormStats {
-	if gamma == nil {
-		return graph.NewBatchNormStats(c)
-	}
-	bnStats.Lock()
-	defer bnStats.Unlock()
-	k := weak.Make(gamma)
-	if st, ok := bnStats.m[k]; ok && len(st.Mean.Data) == c {
-		return st
-	}
-	st := graph.NewBatchNormStats(c)
-	bnStats.m[k] = st
-	runtime.AddCleanup(gamma, forgetStats, k)
-	return st
-}
-
-// forgetStats drops the statistics of a weight that was garbage collected.
-func forgetStats(k weak.Pointer[tensor.Param]) {
-	bnStats.Lock()
-	delete(bnStats.m, k)
-	bnStats.Unlock()
 }

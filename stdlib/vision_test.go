@@ -98,7 +98,7 @@ func TestVisionErrors(t *testing.T) {
 
 // testModel builds a small conv net through the catalogue's entries with weights
 // from store, on input x [batch 64], and returns its logits.
-func testModel(t *testing.T, g *graph.Graph, store map[string]*tensor.Param, batch int) *graph.Node {
+func testModel(t *testing.T, g *graph.Graph, store map[string]*tensor.Param, states map[string]*tensor.Tensor, batch int) *graph.Node {
 	t.Helper()
 	r := rand.New(rand.NewPCG(1, 2))
 	call := func(layer, name string, a Args, in ...*graph.Node) *graph.Node {
@@ -111,6 +111,15 @@ func testModel(t *testing.T, g *graph.Graph, store map[string]*tensor.Param, bat
 				store[key] = p
 			}
 			return g.Param(store[key])
+		}, State: func(w string, shape []int, fill float32) *tensor.Tensor {
+			key := layer + "." + w
+			if states[key] == nil {
+				states[key] = tensor.New(shape...)
+				for i := range states[key].Data {
+					states[key].Data[i] = fill
+				}
+			}
+			return states[key]
 		}}
 		return e.Build(b, in, a)
 	}
@@ -131,9 +140,9 @@ func testModel(t *testing.T, g *graph.Graph, store map[string]*tensor.Param, bat
 // running statistics the training program gathered.
 func TestVisionTrains(t *testing.T) {
 	const batch = 16
-	store := map[string]*tensor.Param{}
+	store, states := map[string]*tensor.Param{}, map[string]*tensor.Tensor{}
 	g := graph.New()
-	loss := g.SoftmaxCrossEntropy(testModel(t, g, store, batch), g.Input("y", batch))
+	loss := g.SoftmaxCrossEntropy(testModel(t, g, store, states, batch), g.Input("y", batch))
 	p, err := g.Compile(graph.Options{Loss: loss})
 	if err != nil {
 		t.Fatal(err)
@@ -160,12 +169,12 @@ func TestVisionTrains(t *testing.T) {
 	if first, last := losses[0], losses[len(losses)-1]; !(last < 0.5*first) {
 		t.Errorf("loss went from %g to %g: %v", first, last, losses)
 	}
-	st := runningStats(store["bn.weight"], 4)
+	st := &graph.BatchNormStats{Mean: states["bn.running_mean"], Var: states["bn.running_var"]}
 	if st.Mean.Data[0] == 0 || st.Var.Data[0] == 1 {
 		t.Errorf("running stats were not updated: %v %v", st.Mean.Data, st.Var.Data)
 	}
 	ge := graph.New()
-	logits := testModel(t, ge, store, 4)
+	logits := testModel(t, ge, store, states, 4)
 	ev, err := ge.Compile(graph.Options{Outputs: []*graph.Node{logits}})
 	if err != nil {
 		t.Fatal(err)
