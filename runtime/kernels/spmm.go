@@ -145,7 +145,7 @@ func spGrow[T any](s []T, n int) []T {
 //	for b, o: y[b,o] = Σ_{k in row o} x[b, Col[k]]·Val[k]
 //
 // It costs O(nnz·batch) multiply-adds plus a transpose of x and of y
-// (O(batch·(Rows+Cols))). x is copied transposed, [Cols, ld] with ld the batch
+// (O(batch·(Rows+Cols)) copies). x is copied transposed, [Cols, ld] with ld the batch
 // rounded up to 16; each row o of the product is then a sum of rows of that copy,
 // scaled by the row's values, over 16-lane vectors, in the order of the row's
 // nonzeros; the rows are split between the goroutines of a persistent pool in
@@ -161,8 +161,7 @@ func SpMMT(y, x []float32, w *CSR, batch int) {
 	s.yt = spGrow(s.yt, w.Rows*s.ld)
 	s.y, s.x = y, x
 	s.run(opTransX, w.Cols, batch*w.Cols)
-	s.run(opForward, w.Rows, w.NNZ()*s.ld)
-	s.run(opUntransY, batch, batch*w.Rows)
+	s.run(opForward, w.Rows, w.NNZ()*s.ld+batch*w.Rows)
 	s.end()
 }
 
@@ -186,8 +185,7 @@ func SpMM(dx, dy []float32, w *CSR, batch int) {
 	s.xt = spGrow(s.xt, w.Cols*s.ld)
 	s.dy, s.dx = dy, dx
 	s.run(opTransDY, w.Rows, batch*w.Rows)
-	s.run(opBackward, w.Cols, w.NNZ()*s.ld)
-	s.run(opUntransDX, batch, batch*w.Cols)
+	s.run(opBackward, w.Cols, w.NNZ()*s.ld+batch*w.Cols)
 	s.end()
 }
 
@@ -228,8 +226,6 @@ const (
 	opForward          // xt → yt by rows of w
 	opBackward         // yt → xt by columns of w
 	opDots             // g from yt and xt
-	opUntransY         // yt → y
-	opUntransDX        // xt → dx
 )
 
 // spLanes is how many batch lanes a kernel sums at once: 8 AVX-512 registers.
@@ -237,7 +233,7 @@ const spLanes = 128
 
 // minSparseParallel is the least work (multiply-adds or copies) of a phase worth
 // splitting across goroutines.
-const minSparseParallel = 1 << 15
+const minSparseParallel = 1 << 18
 
 // spWork is the state of a running sparse kernel and its scratch: xt holds the
 // operand of width Cols transposed, [Cols, ld], yt that of width Rows, [Rows, ld].
@@ -312,19 +308,13 @@ func (s *spWork) part(p int) {
 		s.transBoth(p)
 	case opForward:
 		lo, hi := s.balanced(w.RowPtr, p)
-		spRows(s.yt, s.xt, s.ld, w.RowPtr, w.Col, w.Val, lo, hi)
+		spRows(s.y, s.yt, s.xt, s.ld, s.batch, w.RowPtr, w.Col, w.Val, lo, hi)
 	case opBackward:
 		lo, hi := s.balanced(w.t.ptr, p)
-		spRows(s.xt, s.yt, s.ld, w.t.ptr, w.t.row, w.t.val, lo, hi)
+		spRows(s.dx, s.xt, s.yt, s.ld, s.batch, w.t.ptr, w.t.row, w.t.val, lo, hi)
 	case opDots:
 		lo, hi := s.balanced(w.RowPtr, p)
 		s.dots(lo, hi)
-	case opUntransY:
-		lo, hi := s.even(p)
-		spTranspose(s.y, w.Rows, s.yt, s.ld, w.Rows, lo, hi)
-	case opUntransDX:
-		lo, hi := s.even(p)
-		spTranspose(s.dx, w.Cols, s.xt, s.ld, w.Cols, lo, hi)
 	}
 }
 
@@ -383,17 +373,31 @@ func (s *spWork) dots(lo, hi int) {
 	}
 }
 
-// spRows sets dst's rows [lo, hi) (of width ld) to the sums over each row o's
-// entries k of val[k] times src's row idx[k]: dst[o,:] = Σ_k val[k]·src[idx[k],:].
-func spRows(dst, src []float32, ld int, ptr, idx []int32, val []float32, lo, hi int) {
-	for l := 0; l < ld; l += spLanes {
-		n := min(spLanes, ld-l)
-		for o := lo; o < hi; o++ {
-			k0, k1 := ptr[o], ptr[o+1]
-			spAxpys(dst[o*ld+l:][:n], src[l:], ld, idx[k0:k1], val[k0:k1])
+// spRows sets rows [lo, hi) of the transposed product, [n, ld] with n = len(ptr)-1,
+// in tmp, dst[o,:] = Σ_k val[k]·src[idx[k],:] over row o's entries k, and copies
+// them transposed into dst [batch, n], a block of spBlock rows at a time.
+func spRows(dst, tmp, src []float32, ld, batch int, ptr, idx []int32, val []float32, lo, hi int) {
+	n := len(ptr) - 1
+	for o0 := lo; o0 < hi; o0 += spBlock {
+		o1 := min(hi, o0+spBlock)
+		for l := 0; l < ld; l += spLanes {
+			w := min(spLanes, ld-l)
+			for o := o0; o < o1; o++ {
+				k0, k1 := ptr[o], ptr[o+1]
+				spAxpys(tmp[o*ld+l:][:w], src[l:], ld, idx[k0:k1], val[k0:k1])
+			}
+		}
+		for b := range batch {
+			row := dst[b*n+o0 : b*n+o1]
+			for j := range row {
+				row[j] = tmp[(o0+j)*ld+b]
+			}
 		}
 	}
 }
+
+// spBlock is how many rows of a product spRows computes before it copies them out.
+const spBlock = 16
 
 // spAxpys and spDots are the inner loops of the sparse kernels: assembly where
 // the CPU allows (spmm_amd64.go), spAxpysGo and spDotsGo otherwise.
@@ -433,19 +437,38 @@ func spDotsGo(g, a, src []float32, ld int, idx []int32, add bool) {
 }
 
 // spTranspose sets dst[r·ldd + c] = src[c·lds + r] for rows r in [lo, hi) and
-// c < n, and clears the rest of those rows of dst up to ldd.
+// c < n, and clears the rest of those rows of dst up to ldd. It moves 8×8 blocks
+// with spTrans8 where it can.
 func spTranspose(dst []float32, ldd int, src []float32, lds, n, lo, hi int) {
+	r8, c8 := lo+(hi-lo)/8*8, n/8*8
+	if spTrans8 == nil || r8 == lo || c8 == 0 {
+		r8, c8 = lo, 0
+	}
+	for c := 0; c < c8; c += 8 {
+		spTrans8(dst[lo*ldd+c:], ldd, src[c*lds+lo:], lds, (r8-lo)/8)
+	}
+	spTransposeGo(dst, ldd, src, lds, c8, n, lo, r8)
+	spTransposeGo(dst, ldd, src, lds, 0, n, r8, hi)
+	for r := lo; r < hi; r++ {
+		clear(dst[r*ldd+n : (r+1)*ldd])
+	}
+}
+
+// spTrans8 transposes nb 8×8 blocks, dst[r·ldd + c] = src[c·lds + r] for r < 8·nb
+// and c < 8; nil where there is no assembly for it.
+var spTrans8 func(dst []float32, ldd int, src []float32, lds, nb int)
+
+// spTransposeGo sets dst[r·ldd + c] = src[c·lds + r] for r in [lo, hi) and c in
+// [c0, c1).
+func spTransposeGo(dst []float32, ldd int, src []float32, lds, c0, c1, lo, hi int) {
 	const blk = 16
 	for r0 := lo; r0 < hi; r0 += blk {
 		r1 := min(hi, r0+blk)
-		for c := range n {
+		for c := c0; c < c1; c++ {
 			s := src[c*lds+r0 : c*lds+r1]
 			for j, v := range s {
 				dst[(r0+j)*ldd+c] = v
 			}
-		}
-		for r := r0; r < r1; r++ {
-			clear(dst[r*ldd+n : (r+1)*ldd])
 		}
 	}
 }

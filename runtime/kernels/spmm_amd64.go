@@ -15,6 +15,17 @@ func init() {
 	if cpu.X86.HasAVX512F {
 		spAxpys, spDots = spAxpysAVX512, spDotsAVX512
 	}
+	if cpu.X86.HasAVX {
+		spTrans8 = spTrans8AVX
+	}
+}
+
+// spTrans8AVX transposes nb 8×8 blocks: dst[r·ldd + c] = src[c·lds + r] for
+// r < 8·nb, c < 8.
+func spTrans8AVX(dst []float32, ldd int, src []float32, lds, nb int) {
+	_ = src[7*lds+8*nb-1]
+	_ = dst[(8*nb-1)*ldd+7]
+	spTrans8avx(&dst[0], ldd, &src[0], lds, nb)
 }
 
 // spAxpysAVX512 is spAxpysGo for len(acc) a multiple of 16, at most 128.
@@ -101,3 +112,6 @@ func spDot512x7(dst, a, src *float32, ld int, idx *int32, nnz int, add int)
 
 //go:noescape
 func spDot512x8(dst, a, src *float32, ld int, idx *int32, nnz int, add int)
+
+//go:noescape
+func spTrans8avx(dst *float32, ldd int, src *float32, lds int, nb int)

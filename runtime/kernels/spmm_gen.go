@@ -1,8 +1,8 @@
 //go:build ignore
 
 // spmm_gen writes the AVX-512 inner loops of the sparse kernels (spmm_amd64.s):
-// spAxpy512xN and spDot512xN for N = 1…8 vectors of 16 lanes. Run it with
-// go generate.
+// spAxpy512xN and spDot512xN for N = 1…8 vectors of 16 lanes, and the AVX
+// transpose spTrans8avx. Run it with go generate.
 package main
 
 import (
@@ -20,6 +20,7 @@ func main() {
 	for n := 1; n <= 8; n++ {
 		dot(&s, n)
 	}
+	s.WriteString(trans8)
 	if err := os.WriteFile("spmm_amd64.s", []byte(s.String()), 0o644); err != nil {
 		panic(err)
 	}
@@ -97,3 +98,75 @@ done:
 	RET
 `)
 }
+
+// trans8 is spTrans8avx: nb 8×8 blocks side by side in src, each transposed into
+// the next 8 rows of dst, by the usual unpack, shuffle, permute sequence.
+const trans8 = `
+// func spTrans8avx(dst *float32, ldd int, src *float32, lds int, nb int)
+TEXT ·spTrans8avx(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), DX
+	SHLQ $2, DX
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), BX
+	SHLQ $2, BX
+	MOVQ nb+32(FP), CX
+	LEAQ (BX)(BX*2), R8
+	LEAQ (DX)(DX*2), R9
+	TESTQ CX, CX
+	JZ done
+
+loop:
+	MOVQ SI, R10
+	VMOVUPS (R10), Y0
+	VMOVUPS (R10)(BX*1), Y1
+	VMOVUPS (R10)(BX*2), Y2
+	VMOVUPS (R10)(R8*1), Y3
+	LEAQ (R10)(BX*4), R10
+	VMOVUPS (R10), Y4
+	VMOVUPS (R10)(BX*1), Y5
+	VMOVUPS (R10)(BX*2), Y6
+	VMOVUPS (R10)(R8*1), Y7
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xee, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xee, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xee, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	MOVQ DI, R11
+	VMOVUPS Y8, (R11)
+	VMOVUPS Y9, (R11)(DX*1)
+	VMOVUPS Y10, (R11)(DX*2)
+	VMOVUPS Y11, (R11)(R9*1)
+	LEAQ (R11)(DX*4), R11
+	VMOVUPS Y12, (R11)
+	VMOVUPS Y13, (R11)(DX*1)
+	VMOVUPS Y14, (R11)(DX*2)
+	VMOVUPS Y15, (R11)(R9*1)
+	ADDQ $32, SI
+	LEAQ (DI)(DX*8), DI
+	DECQ CX
+	JNZ loop
+
+done:
+	VZEROUPPER
+	RET
+`

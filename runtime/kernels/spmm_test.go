@@ -250,11 +250,11 @@ func TestSparseNoAlloc(t *testing.T) {
 }
 
 // TestSparseKernelsGo runs some of TestSparseKernels's cases on the pure-Go inner
-// loops, which the assembly ones replace on CPUs with AVX-512.
+// loops and transpose, which assembly replaces on CPUs with AVX-512.
 func TestSparseKernelsGo(t *testing.T) {
-	axpys, dots := spAxpys, spDots
-	spAxpys, spDots = spAxpysGo, spDotsGo
-	defer func() { spAxpys, spDots = axpys, dots }()
+	axpys, dots, trans := spAxpys, spDots, spTrans8
+	spAxpys, spDots, spTrans8 = spAxpysGo, spDotsGo, nil
+	defer func() { spAxpys, spDots, spTrans8 = axpys, dots, trans }()
 	r := rand.New(rand.NewPCG(15, 16))
 	for _, sh := range [][2]int{{3, 17}, {17, 300}} {
 		for _, batch := range []int{1, 130} {
