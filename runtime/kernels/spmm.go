@@ -300,10 +300,10 @@ func (s *spWork) part(p int) {
 	switch s.op {
 	case opTransX:
 		lo, hi := s.even(p)
-		spTranspose(s.xt, s.ld, s.x, w.Cols, s.batch, lo, hi)
+		spTransposePad(s.xt, s.ld, s.x, w.Cols, s.batch, lo, hi)
 	case opTransDY:
 		lo, hi := s.even(p)
-		spTranspose(s.yt, s.ld, s.dy, w.Rows, s.batch, lo, hi)
+		spTransposePad(s.yt, s.ld, s.dy, w.Rows, s.batch, lo, hi)
 	case opTransBoth:
 		s.transBoth(p)
 	case opForward:
@@ -323,10 +323,10 @@ func (s *spWork) transBoth(p int) {
 	lo, hi := s.even(p)
 	r := s.w.Rows
 	if lo < r {
-		spTranspose(s.yt, s.ld, s.dy, r, s.batch, lo, min(hi, r))
+		spTransposePad(s.yt, s.ld, s.dy, r, s.batch, lo, min(hi, r))
 	}
 	if hi > r {
-		spTranspose(s.xt, s.ld, s.x, s.w.Cols, s.batch, max(lo, r)-r, hi-r)
+		spTransposePad(s.xt, s.ld, s.x, s.w.Cols, s.batch, max(lo, r)-r, hi-r)
 	}
 }
 
@@ -387,12 +387,7 @@ func spRows(dst, tmp, src []float32, ld, batch int, ptr, idx []int32, val []floa
 				spAxpys(tmp[o*ld+l:][:w], src[l:], ld, idx[k0:k1], val[k0:k1])
 			}
 		}
-		for b := range batch {
-			row := dst[b*n+o0 : b*n+o1]
-			for j := range row {
-				row[j] = tmp[(o0+j)*ld+b]
-			}
-		}
+		spTranspose(dst[o0:], n, tmp[o0*ld:], ld, o1-o0, 0, batch)
 	}
 }
 
@@ -437,8 +432,7 @@ func spDotsGo(g, a, src []float32, ld int, idx []int32, add bool) {
 }
 
 // spTranspose sets dst[r·ldd + c] = src[c·lds + r] for rows r in [lo, hi) and
-// c < n, and clears the rest of those rows of dst up to ldd. It moves 8×8 blocks
-// with spTrans8 where it can.
+// c < n. It moves 8×8 blocks with spTrans8 where it can.
 func spTranspose(dst []float32, ldd int, src []float32, lds, n, lo, hi int) {
 	r8, c8 := lo+(hi-lo)/8*8, n/8*8
 	if spTrans8 == nil || r8 == lo || c8 == 0 {
@@ -449,6 +443,12 @@ func spTranspose(dst []float32, ldd int, src []float32, lds, n, lo, hi int) {
 	}
 	spTransposeGo(dst, ldd, src, lds, c8, n, lo, r8)
 	spTransposeGo(dst, ldd, src, lds, 0, n, r8, hi)
+}
+
+// spTransposePad is spTranspose followed by clearing the rest of rows [lo, hi)
+// of dst, from column n to ldd.
+func spTransposePad(dst []float32, ldd int, src []float32, lds, n, lo, hi int) {
+	spTranspose(dst, ldd, src, lds, n, lo, hi)
 	for r := lo; r < hi; r++ {
 		clear(dst[r*ldd+n : (r+1)*ldd])
 	}
