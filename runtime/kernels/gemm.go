@@ -92,8 +92,7 @@ func (g *Gemm) Run(c, a, b []float32, accumulate bool) {
 		g.u = bestMicro()
 	}
 	g.a, g.b, g.c, g.add = a, b, c, accumulate
-	g.plan()
-	helpers := g.parts - 1
+	helpers := g.plan()
 	g.next.Store(0)
 	g.wg.Add(helpers)
 	g.pending.Store(int32(helpers))
@@ -112,15 +111,19 @@ func (g *Gemm) check(c, a, b []float32) {
 	}
 }
 
-// plan splits K into equal chunks of at most kcMax and the blocks of c into parts.
-func (g *Gemm) plan() {
+// plan splits K into equal chunks of at most kcMax and the blocks of c into parts,
+// and returns how many pool workers to call on.
+func (g *Gemm) plan() (helpers int) {
 	chunks := (g.K + kcMax - 1) / kcMax
 	g.kc = (g.K + chunks - 1) / chunks
 	g.blocks = g.rowBlocks() * ((g.N + g.u.nr - 1) / g.u.nr)
 	g.parts = 1
-	if g.M*g.N*g.K >= minParallel && !g.serial {
-		g.parts = min(g.blocks, partsPerWorker*(workers()+1))
+	if g.M*g.N*g.K < minParallel || g.serial {
+		return 0
 	}
+	n := workers()
+	g.parts = min(g.blocks, partsPerWorker*(n+1))
+	return min(n, g.parts-1)
 }
 
 func (g *Gemm) rowBlocks() int { return (g.M + g.u.mr - 1) / g.u.mr }

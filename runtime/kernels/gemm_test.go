@@ -154,7 +154,7 @@ func TestGemmKZeroAccumulates(t *testing.T) {
 }
 
 // TestGemmDeterministic runs products big enough to be split across the pool many
-// times and wants bit-identical results.
+// times and wants results bit-identical to each other and to a serial run.
 func TestGemmDeterministic(t *testing.T) {
 	r := rand.New(rand.NewPCG(10, 10))
 	for _, sz := range [][5]int{{128, 300, 784, 0, 1}, {300, 784, 128, 1, 0}, {129, 65, 513, 1, 1}} {
@@ -162,12 +162,12 @@ func TestGemmDeterministic(t *testing.T) {
 		a, b := randSlice(r, m*k), randSlice(r, k*n)
 		g := &Gemm{TransA: sz[3] == 1, TransB: sz[4] == 1, M: m, N: n, K: k}
 		first, c := make([]float32, m*n), make([]float32, m*n)
-		g.Run(first, a, b, false)
+		(&Gemm{TransA: g.TransA, TransB: g.TransB, M: m, N: n, K: k, serial: true}).Run(first, a, b, false)
 		for range 10 {
 			g.Run(c, a, b, false)
 			for i := range c {
 				if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
-					t.Fatalf("%v: c[%d] = %x, first run gave %x", sz, i, math.Float32bits(c[i]), math.Float32bits(first[i]))
+					t.Fatalf("%v: c[%d] = %x, serial run gave %x", sz, i, math.Float32bits(c[i]), math.Float32bits(first[i]))
 				}
 			}
 		}
@@ -195,4 +195,17 @@ func TestGemmShortSlicePanics(t *testing.T) {
 		}
 	}()
 	(&Gemm{M: 2, N: 2, K: 2}).Run(make([]float32, 4), make([]float32, 4), make([]float32, 3), false)
+}
+
+// TestGemmWithoutHelpers runs a product big enough to split with a pool of no
+// workers (GOMAXPROCS=1): the caller must compute every part itself.
+func TestGemmWithoutHelpers(t *testing.T) {
+	defer func(n int) { pool.n = n }(workers())
+	pool.n = 0
+	r := rand.New(rand.NewPCG(11, 11))
+	m, n, k := 128, 300, 100
+	a, b, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
+	(&Gemm{M: m, N: n, K: k}).Run(c, a, b, false)
+	want, mag := naiveGemm(false, false, m, n, k, a, b, nil)
+	checkGemm(t, "no helpers", k, c, want, mag)
 }
