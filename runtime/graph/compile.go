@@ -234,6 +234,8 @@ func (c *compiler) dims(in *instr, n *Node) {
 	case opConv2D, opConv2DGradInput, opConv2DGradWeight, opMaxPool2D, opMaxPool2DGrad, opAvgPool2D, opAvgPool2DGrad,
 		opAddAxis, opScaleAxis, opSumAxis, opDotAxis, opBatchNorm, opBatchNormGrad, opLayerNorm, opLayerNormGrad:
 		c.layerDims(in, n)
+	case opSparseLinear, opSparseGradInput, opSparseGradWeight:
+		c.sparseDims(in, n)
 	}
 }
 

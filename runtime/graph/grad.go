@@ -84,6 +84,8 @@ func (g *Graph) grad(n, gy *Node, i int) *Node {
 		return g.node(opDropoutGrad, x.Shape, attr{a: n.attr.a, by: n}, gy)
 	case opConv2D, opMaxPool2D, opAvgPool2D, opReshape, opAddAxis, opScaleAxis, opBatchNorm, opLayerNorm:
 		return g.layerGrad(n, gy, i)
+	case opSparseLinear:
+		return g.sparseGrad(n, gy, i)
 	}
 	panic("graph: no gradient rule for " + n.op.String())
 }

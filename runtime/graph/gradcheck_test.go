@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/roux-ml/roux/runtime/kernels"
 	"github.com/roux-ml/roux/runtime/tensor"
 )
 
@@ -232,6 +233,7 @@ func gradCases() []gradCase {
 			return g.Add(g.Mul(h, x[0]), g.Sigmoid(g.AddBias(h, x[1])))
 		}},
 	)
+	cs = append(cs, sparseGradCases()...)
 	for _, shape := range [][]int{s(5), s(3, 4), s(2, 3, 4)} {
 		for axis := -1; axis < len(shape); axis++ {
 			ax := axis
@@ -249,6 +251,40 @@ func gradCases() []gradCase {
 		}
 	}
 	return cs
+}
+
+// sparseGradCases check SparseLinear at a density below SparseCrossover (the sparse
+// kernels) and above it (Gemm), and with its weight and input each used twice.
+func sparseGradCases() []gradCase {
+	lo, hi := testCSR(6, 10, 8, 0), testCSR(6, 10, 2, 0) // 8/60 and 30/60 entries
+	lin := func(c *kernels.CSR) func(*Graph, []*Node) *Node {
+		return binaryOp(func(g *Graph, x, w *Node) *Node { return g.SparseLinear(x, w, Sparsity{CSR: c}) })
+	}
+	return []gradCase{
+		{name: "sparse_linear/sparse", shapes: [][]int{s(3, 10), s(6, 10)}, build: lin(lo)},
+		{name: "sparse_linear/dense", shapes: [][]int{s(3, 10), s(6, 10)}, build: lin(hi)},
+		{name: "sparse_linear/reuse", shapes: [][]int{s(3, 10), s(6, 10), s(3, 10)}, build: func(g *Graph, x []*Node) *Node {
+			a := g.SparseLinear(x[0], x[1], Sparsity{CSR: lo})
+			b := g.SparseLinear(g.Mul(x[0], x[2]), x[1], Sparsity{CSR: lo})
+			return g.Add(a, g.Tanh(b))
+		}},
+	}
+}
+
+// testCSR returns the CSR of a rows×cols mask that keeps entry (o, i) when
+// (o·7 + i·3 + seed) mod every is 0, with zero values.
+func testCSR(rows, cols, every, seed int) *kernels.CSR {
+	m := make([]float32, rows*cols)
+	for o := range rows {
+		for i := range cols {
+			if (o*7+i*3+seed)%every == 0 {
+				m[o*cols+i] = 1
+			}
+		}
+	}
+	c := &kernels.CSR{}
+	c.Build(m, make([]float32, rows*cols), rows, cols)
+	return c
 }
 
 // spreadSmall draws from [-3, 3].

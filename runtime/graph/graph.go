@@ -41,6 +41,7 @@ type attr struct {
 	by             *Node           // a forward node a gradient op reads state from (dropout mask)
 	win            window          // convolution and pool geometry
 	stats          *BatchNormStats // batch norm running statistics
+	sp             *Sparsity       // sparse_linear's mask
 }
 
 // New returns an empty graph.

@@ -51,6 +51,7 @@ const (
 	opScaleAxis
 	opBatchNorm
 	opLayerNorm
+	opSparseLinear
 	// gradient-only ops
 	opReluGrad
 	opLeakyReluGrad
@@ -77,6 +78,8 @@ const (
 	opDotAxis
 	opBatchNormGrad
 	opLayerNormGrad
+	opSparseGradInput
+	opSparseGradWeight
 	numOps
 )
 
@@ -102,6 +105,8 @@ var opNames = [numOps]string{
 	opMaxPool2DGrad: "max_pool2d_grad", opAvgPool2DGrad: "avg_pool2d_grad",
 	opSumAxis: "sum_outer_inner", opDotAxis: "dot_outer_inner",
 	opBatchNormGrad: "batch_norm_grad", opLayerNormGrad: "layer_norm_grad",
+	opSparseLinear: "sparse_linear", opSparseGradInput: "sparse_linear_grad_input",
+	opSparseGradWeight: "sparse_linear_grad_weight",
 }
 
 // String returns the op's name as printed in listings and errors.

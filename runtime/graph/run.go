@@ -178,6 +178,8 @@ func (p *Program) step(in *instr) error {
 		kernels.Copy(d, x)
 	case opConv2D, opMaxPool2D, opAvgPool2D, opAddAxis, opScaleAxis, opBatchNorm, opLayerNorm:
 		p.stepLayer(in, d, x, y, z)
+	case opSparseLinear, opSparseGradInput, opSparseGradWeight:
+		p.stepSparse(in, d, x, y, z)
 	default:
 		p.stepGrad(in, d, x, y, z)
 	}
