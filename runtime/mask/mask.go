@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/roux-ml/roux/runtime/kernels"
 	"github.com/roux-ml/roux/runtime/schedule"
 	"github.com/roux-ml/roux/runtime/sparse"
 	"github.com/roux-ml/roux/runtime/tensor"
@@ -15,7 +16,16 @@ type Layer struct {
 	Param     *tensor.Param
 	Effective *tensor.Param
 	Mask      []float32 // 1 active, 0 pruned
-	shrunk    float64   // ISS-P: Σ|w| over the shrunk set, before the last shrink
+	// CSR, when not nil, is the mask in compressed rows for a program's sparse kernels
+	// (a dense layer's [out, in] weight): the engine rebuilds it after every change of
+	// the mask; the program gathers its values from W̃ when it runs.
+	CSR *kernels.CSR
+	// DenseGrad is set by the engine before each step whose backward pass must leave
+	// the dense ∂L/∂W̃ in Effective.Grad: the steps that end with RigL's regrowth,
+	// which ranks pruned weights by it. A sparse program computes the weight
+	// gradient densely on those steps.
+	DenseGrad bool
+	shrunk    float64 // ISS-P: Σ|w| over the shrunk set, before the last shrink
 }
 
 // NewLayer pairs a stored weight with a fresh effective weight and an all-ones mask.
@@ -198,22 +208,32 @@ func (m *Mask) AfterBackward() {
 // AfterUpdate runs after the optimizer step that ended step: scheduled pruning,
 // regrowth, ISS-P shrinking, then the invariants, then the next effective weights.
 func (m *Mask) AfterUpdate(step int) error {
+	changed := m.recomputesNM()
 	if m.Target != nil && step%m.Criterion.Every == 0 {
 		if s := m.Target.At(step); s != m.target {
 			if err := m.prune(s); err != nil {
 				return err
 			}
+			changed = true
 		}
 	}
-	if r := m.Regrow; r != nil && step%r.Every == 0 && step <= r.Until {
+	if m.regrows(step) {
 		if err := m.regrow(step); err != nil {
 			return err
 		}
+		changed = true
 	}
 	if m.Pruned.Rule == "shrink" {
 		m.shrink(step)
+		changed = true
 	}
-	return m.settle(step)
+	return m.apply(step, changed)
+}
+
+// regrows reports whether the step that ends at step regrows.
+func (m *Mask) regrows(step int) bool {
+	r := m.Regrow
+	return r != nil && step%r.Every == 0 && step <= r.Until
 }
 
 func (m *Mask) count() {
@@ -331,13 +351,36 @@ func (m *Mask) Harden(step int) error {
 func (m *Mask) Enforce(step int) error { return m.settle(step) }
 
 // settle applies the invariants after the mask or the weights changed outside a step.
-func (m *Mask) settle(step int) error {
+func (m *Mask) settle(step int) error { return m.apply(step, true) }
+
+// apply applies the invariants and writes the next effective weights; changed says
+// whether the mask may have changed, so that the layers' CSRs are rebuilt.
+func (m *Mask) apply(step int, changed bool) error {
 	m.enforce()
 	if err := m.Forward(step); err != nil {
 		return err
 	}
 	m.count()
+	m.compress(step, changed)
 	return nil
+}
+
+// compress rebuilds the layers' CSRs if the mask changed and says whether the next
+// step, step+1, needs the dense gradient of W̃ (RigL regrows at its end).
+func (m *Mask) compress(step int, changed bool) {
+	dense := m.regrows(step+1) && m.Regrow.Rule == "rigl"
+	for _, l := range m.Layers {
+		l.DenseGrad = dense
+		if l.CSR != nil && changed {
+			l.BuildCSR()
+		}
+	}
+}
+
+// BuildCSR rebuilds l.CSR from the mask and W̃, the weight seen as [shape[0], rest].
+func (l *Layer) BuildCSR() {
+	rows := l.Param.Value.Shape[0]
+	l.CSR.Build(l.Mask, l.Effective.Value.Data, rows, len(l.Mask)/rows)
 }
 
 // State is what a checkpoint keeps of a mask besides its 0/1 entries: the sparsity
