@@ -201,7 +201,8 @@ func (l *lowerer) builder(c *check.Call) *stdlib.Builder {
 	state := func(name string, shape []int, fill float32) *tensor.Tensor {
 		return l.s.weights.state(path(name), shape, fill)
 	}
-	return &stdlib.Builder{G: l.g, State: state, Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
+	sparse := func(name string) *graph.Sparsity { return l.s.sparsity(path(name)) }
+	return &stdlib.Builder{G: l.g, State: state, Sparse: sparse, Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
 		p := l.s.weights.get(path(name), shape, fanIn, init)
 		if lay := l.s.maskLayer(p); lay != nil {
 			p = lay.Effective // the program computes with the masked weight

@@ -61,6 +61,18 @@ type Builder struct {
 	// batch_norm's "running_mean"), created filled with fill on first use; the session
 	// shares it between its programs and saves it in checkpoints.
 	State func(name string, shape []int, fill float32) *tensor.Tensor
+	// Sparse returns the compressed mask of the named weight of the layer being built,
+	// once Weight has made it, when the layer may compute with sparse kernels
+	// (graph.SparseLinear); nil, as is a nil Sparse, means the dense product.
+	Sparse func(name string) *graph.Sparsity
+}
+
+// sparse returns b.Sparse(name), or nil without a Sparse.
+func (b *Builder) sparse(name string) *graph.Sparsity {
+	if b.Sparse == nil {
+		return nil
+	}
+	return b.Sparse(name)
 }
 
 // Env is what a data set's loader may use from outside the recipe. Relative file paths

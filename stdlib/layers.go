@@ -46,7 +46,12 @@ func buildDense(b *Builder, in []*graph.Node, a Args) *graph.Node {
 	x, units := in[0], a.Int("units")
 	fanIn := x.Shape[1]
 	w := b.Weight("weight", []int{units, fanIn}, fanIn, weightInit(a.Str("init"), units))
-	y := b.G.MatMul(x, w, false, true)
+	var y *graph.Node
+	if sp := b.sparse("weight"); sp != nil {
+		y = b.G.SparseLinear(x, w, *sp)
+	} else {
+		y = b.G.MatMul(x, w, false, true)
+	}
 	if a.Bool("bias") {
 		y = b.G.AddBias(y, b.Weight("bias", []int{units}, fanIn, uniformInit))
 	}
