@@ -74,12 +74,17 @@ func (s *Session) maskPart(c *check.Call) any {
 	return e.Mask(s.args(c))
 }
 
-// slots returns the optimizer state of a stored weight, for masks to keep in step.
+// slots returns the optimizer state of a stored weight, for masks to keep in step. The
+// optimizer's slot tensors keep their identity, so the list is built once per weight.
 func (s *Session) slots(p *tensor.Param) [][]float32 {
+	if out, ok := s.slotCache[p]; ok {
+		return out
+	}
 	var out [][]float32
 	for _, sl := range s.optimizerOf(p).Slots(p) {
 		out = append(out, sl.Value.Data)
 	}
+	s.slotCache[p] = out
 	return out
 }
 

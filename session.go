@@ -35,6 +35,7 @@ type Session struct {
 	masks         []*mask.Mask
 	paramSteps    float64                     // Σ over completed steps of the parameters in use, for N̄
 	snapshots     map[string][]*tensor.Tensor // saved weights, for rewinding
+	slotCache     map[*tensor.Param][][]float32
 	phase         string                      // names a soup ingredient in evaluations
 }
 
@@ -54,7 +55,7 @@ type EvalResult struct {
 func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
 		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}, states: map[string]*tensor.Tensor{}},
-		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}}
+		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}, slotCache: map[*tensor.Param][][]float32{}}
 	if err := s.loadData(opts); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,24 @@
+package roux_test
+
+import (
+	"testing"
+)
+
+// TestStepDoesNotAllocate checks that a training step of a masked MLP allocates nothing
+// once warmed up (programs, batches, masks and optimizer state are all preallocated).
+func TestStepDoesNotAllocate(t *testing.T) {
+	s := toy(t, `mask sparse on net.*.weight { init = random(sparsity: 0.9) }
+procedure { train(50 epochs) }`)
+	for range 3 {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := testing.AllocsPerRun(20, func() {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Fatalf("a training step allocates %.1f times", n)
+	}
+}
