@@ -36,7 +36,7 @@ type Session struct {
 	paramSteps    float64                     // Σ over completed steps of the parameters in use, for N̄
 	snapshots     map[string][]*tensor.Tensor // saved weights, for rewinding
 	slotCache     map[*tensor.Param][][]float32
-	phase         string                      // names a soup ingredient in evaluations
+	phase         string // names a soup ingredient in evaluations
 }
 
 // EvalResult is one evaluation of one data set.
