@@ -33,10 +33,10 @@ type Session struct {
 	totalSteps    int
 	layers        map[string]*mask.Layer // masked weights by path
 	masks         []*mask.Mask
-	paramSteps    float64                     // Σ over completed steps of the parameters in use, for N̄
-	snapshots     map[string][]*tensor.Tensor // saved weights, for rewinding
-	slotCache     map[*tensor.Param][][]float32
-	phase         string // names a soup ingredient in evaluations
+	paramSteps    float64                       // Σ over completed steps of the parameters in use, for N̄
+	snapshots     map[string][]*tensor.Tensor   // saved weights, for rewinding
+	slotCache     map[*tensor.Param][][]float32 // optimizer slot lists of masked weights
+	phase         string                        // names a soup ingredient in evaluations
 }
 
 // EvalResult is one evaluation of one data set.
