@@ -3,6 +3,8 @@ package roux
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/roux-ml/roux/runtime/checkpoint"
@@ -84,11 +86,28 @@ func slotTensors(o optim.Optimizer, p *tensor.Param, counts map[string]int) []ch
 	return out
 }
 
+// checkpointDue saves a numbered checkpoint when the recipe's period has come, keeping the
+// newest ones as the recipe says.
+func (s *Session) checkpointDue() error {
+	if s.ckptEvery == 0 || s.trainer.Clock.Step%s.ckptEvery != 0 {
+		return nil
+	}
+	c, err := s.checkpoint()
+	if err != nil {
+		return err
+	}
+	_, err = checkpoint.SaveNumbered(s.ckptDir, c, s.recipe.Train.Keep)
+	return err
+}
+
 // Load restores a checkpoint written by Save into this session. The checkpoint must come
 // from the same recipe (its hash is compared) unless allowRecipeChange is set, in which
 // case the weights, masks and optimizer state carry over to the new recipe.
+//
+// dir is a checkpoint, or a directory of numbered checkpoints (as a recipe's checkpoint
+// setting writes them), of which the newest complete one is taken.
 func (s *Session) Load(dir string, allowRecipeChange bool) error {
-	c, err := checkpoint.Load(dir)
+	c, err := loadCheckpoint(dir)
 	if err != nil {
 		return err
 	}
@@ -200,4 +219,14 @@ func (s *Session) optimizerOf(p *tensor.Param) optim.Optimizer {
 		}
 	}
 	return nil
+}
+
+// loadCheckpoint reads a checkpoint directory, or the newest complete checkpoint below a
+// directory of numbered ones.
+func loadCheckpoint(dir string) (*checkpoint.Checkpoint, error) {
+	if _, err := os.Stat(filepath.Join(dir, checkpoint.MetaFile)); err == nil {
+		return checkpoint.Load(dir)
+	}
+	c, _, err := checkpoint.Latest(dir)
+	return c, err
 }

@@ -3,6 +3,7 @@ package roux_test
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,7 +117,8 @@ func TestCheckedGoldensRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := roux.NewSession(r, roux.Options{})
+			dir := t.TempDir()
+			s, err := roux.NewSession(r, roux.Options{CheckpointDir: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,6 +128,9 @@ func TestCheckedGoldensRun(t *testing.T) {
 			}
 			if !s.Done() || (evals == 0 && len(r.Train.Evals) > 0) {
 				t.Errorf("done %v after %d steps with %d evaluations", s.Done(), s.Clock().Step, evals)
+			}
+			if entries, _ := os.ReadDir(dir); r.Train.Checkpoint.Amount > 0 && len(entries) != r.Train.Keep {
+				t.Errorf("%d checkpoints kept, want %d", len(entries), r.Train.Keep)
 			}
 		})
 	}

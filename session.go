@@ -19,6 +19,9 @@ import (
 type Options struct {
 	// Log receives notices such as a data set being fetched; nil means silence.
 	Log io.Writer
+	// CheckpointDir is where a recipe that says checkpoint = ... writes its numbered
+	// checkpoints (DIR/step-000000123); such a recipe needs one.
+	CheckpointDir string
 }
 
 // Session is a recipe being trained: its data, weights, programs and clock.
@@ -36,6 +39,8 @@ type Session struct {
 	paramSteps    float64                       // Σ over completed steps of the parameters in use, for N̄
 	snapshots     map[string][]*tensor.Tensor   // saved weights, for rewinding
 	slotCache     map[*tensor.Param][][]float32 // optimizer slot lists of masked weights
+	ckptDir       string                        // where numbered checkpoints go
+	ckptEvery     int                           // steps between checkpoints; 0: none
 	phase         string                        // names a soup ingredient in evaluations
 }
 
@@ -75,6 +80,12 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s.trainer.Update = s.update()
 	if err := s.buildMasks(); err != nil {
 		return nil, err
+	}
+	if every := tr.Checkpoint; every.Amount > 0 {
+		if opts.CheckpointDir == "" {
+			return nil, fmt.Errorf("%s: the recipe saves a checkpoint every %s, but no checkpoint directory was given (roux run --checkpoint-dir DIR)", tr.Pos, every)
+		}
+		s.ckptDir, s.ckptEvery = opts.CheckpointDir, max(s.steps(every), 1)
 	}
 	return s, nil
 }
@@ -202,6 +213,9 @@ func (s *Session) trainSteps(ctx context.Context, h Hooks, n int) error {
 			h.AfterStep(s.trainer.Clock.Step, loss)
 		}
 		if err := s.evalsDue(h, s.Done()); err != nil {
+			return err
+		}
+		if err := s.checkpointDue(); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,6 @@
 // Command roux checks, formats, documents and runs training recipes.
 //
-//	roux run FILE [--set path=value]... [--metrics FILE.jsonl] [--quiet] [--save DIR] [--resume DIR [--allow-recipe-change]]
+//	roux run FILE [--set path=value]... [--metrics FILE.jsonl] [--quiet] [--save DIR] [--resume DIR [--allow-recipe-change]] [--checkpoint-dir DIR]
 //	roux check FILE
 //	roux fmt [-w] FILE
 //	roux doc [NAME]
@@ -25,7 +25,7 @@ const (
 )
 
 const usage = `usage:
-  roux run FILE [--set path=value]... [--metrics FILE.jsonl] [--quiet] [--save DIR] [--resume DIR [--allow-recipe-change]]
+  roux run FILE [--set path=value]... [--metrics FILE.jsonl] [--quiet] [--save DIR] [--resume DIR [--allow-recipe-change]] [--checkpoint-dir DIR]
   roux check FILE [--set path=value]...
   roux fmt [-w] FILE
   roux doc [NAME]

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	save := fs.String("save", "", "write a checkpoint to this directory at the end")
 	resume := fs.String("resume", "", "continue from the checkpoint in this directory")
 	allowChange := fs.Bool("allow-recipe-change", false, "with --resume: start this recipe from a checkpoint of another one")
+	ckptDir := fs.String("checkpoint-dir", "", "where the recipe's periodic checkpoints go (default checkpoints/NAME)")
 	file, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return exitRecipe
@@ -32,7 +34,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitRecipe
 	}
-	s, err := roux.NewSession(r, roux.Options{Log: stderr})
+	if r.Train.Checkpoint.Amount > 0 && *ckptDir == "" {
+		*ckptDir = filepath.Join("checkpoints", strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
+	}
+	s, err := roux.NewSession(r, roux.Options{Log: stderr, CheckpointDir: *ckptDir})
 	if err == nil && *resume != "" {
 		err = s.Load(*resume, *allowChange)
 	}

@@ -83,7 +83,8 @@ func (c *checker) checkOptimizer(d *syntax.Decl) {
 }
 
 // trainKeys are the settings of the train block with their defaults (nil: required).
-var trainKeys = map[string]any{"epochs": nil, "batch": 128.0, "eval_batch": 1000.0, "seed": 0.0, "drop_last": false}
+var trainKeys = map[string]any{"epochs": nil, "batch": 128.0, "eval_batch": 1000.0, "seed": 0.0, "drop_last": false,
+	"checkpoint": sig.TimeValue{}, "keep": 3.0}
 
 // checkTrain checks the train block's settings and eval commands.
 func (c *checker) checkTrain() {
@@ -122,6 +123,14 @@ func (c *checker) checkTrain() {
 	}
 	tr.Epochs, tr.Batch, tr.EvalBatch = intOf(set, "epochs"), intOf(set, "batch"), intOf(set, "eval_batch")
 	tr.Seed, tr.DropLast = uint64(intOf(set, "seed")), boolOf(set, "drop_last")
+	tr.Keep = intOf(set, "keep")
+	if _, ok := set["checkpoint"]; ok && c.proc != nil {
+		c.errorf(d.KeywordPos, "checkpoints during a procedure are not supported yet; remove checkpoint from the train block")
+		return
+	}
+	if t, ok := set["checkpoint"].(sig.TimeValue); ok {
+		tr.Checkpoint = t
+	}
 	c.r.Train = tr
 }
 
@@ -144,11 +153,19 @@ func (c *checker) trainSetting(st *syntax.Assign, set map[string]any) {
 	key := st.Name.Name
 	def, known := trainKeys[key]
 	if !known {
-		c.errorf(st.Name.NamePos, "unknown train setting %s (the settings are batch, drop_last, epochs, eval_batch and seed)%s", key, suggest(key, keys(trainKeys)))
+		c.errorf(st.Name.NamePos, "unknown train setting %s (the settings are %s)%s", key, joinList(keys(trainKeys)), suggest(key, keys(trainKeys)))
 		return
 	}
 	if _, dup := set[key]; dup {
 		c.errorf(st.Name.NamePos, "%s is set twice in the train block", key)
+		return
+	}
+	if _, isTime := def.(sig.TimeValue); isTime {
+		if t, ok := st.Value.(*syntax.Time); ok && (t.Unit == "epochs" || t.Unit == "steps") && t.Amount > 0 && t.Amount == math.Trunc(t.Amount) {
+			set[key] = sig.TimeValue{Amount: t.Amount, Unit: t.Unit}
+			return
+		}
+		c.errorf(st.Value.Pos(), "%s is how often to save a checkpoint: a whole number of epochs or steps, like %s = 1 epoch", key, key)
 		return
 	}
 	if _, isBool := def.(bool); isBool {

@@ -42,6 +42,9 @@ func Dump(r *Recipe) string {
 		epochs = "epochs from the procedure"
 	}
 	fmt.Fprintf(&b, "train: %s, batch %d, eval_batch %d, seed %d, drop_last %v\n", epochs, t.Batch, t.EvalBatch, t.Seed, t.DropLast)
+	if t.Checkpoint.Amount > 0 {
+		fmt.Fprintf(&b, "    checkpoint every %s, keep %d\n", t.Checkpoint, t.Keep)
+	}
 	for _, e := range t.Evals {
 		names := make([]string, len(e.Data))
 		for i, d := range e.Data {

@@ -85,6 +85,10 @@ type Train struct {
 	Seed      uint64
 	DropLast  bool
 	Evals     []*Eval
+	// Checkpoint is how often to save a checkpoint (Amount 0: never); Keep is how many of
+	// the newest checkpoints to keep.
+	Checkpoint sig.TimeValue
+	Keep       int
 }
 
 // Eval is one "eval DATA every TIME: METRICS" command.

@@ -1,0 +1,111 @@
+package roux_test
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/roux-ml/roux"
+)
+
+// killable trains long enough to be killed mid-run, saving a checkpoint every 10 steps.
+const killable = `recipe "killable"
+data train = moons(n: 200)
+model net {
+    h   = dense(input(2), 16) |> tanh |> dropout(0.1)
+    out = dense(h, 2)
+}
+mask sparse on net.*.weight {
+    init   = random(sparsity: 0.5)
+    regrow = set(every: 7 steps, until: 90%)
+}
+loss = cross_entropy(net(train.x), train.y)
+optimizer = adam(lr: cosine(0.01 -> 0))
+train {
+    epochs     = 300
+    batch      = 16
+    seed       = 9
+    checkpoint = 10 steps
+    keep       = 2
+}
+`
+
+func killableSession(t *testing.T, dir string) *roux.Session {
+	t.Helper()
+	r, err := roux.Compile("killable.recipe", []byte(killable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := roux.NewSession(r, roux.Options{CheckpointDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestKillAndResume runs the recipe in a child process, kills it with SIGKILL at a
+// random moment, resumes from the newest checkpoint that survived, and requires the
+// same final weights, bit for bit, as an uninterrupted run.
+func TestKillAndResume(t *testing.T) {
+	if dir := os.Getenv("ROUX_KILL_CHILD_DIR"); dir != "" {
+		killableSession(t, dir).Train(context.Background(), roux.Hooks{})
+		return
+	}
+	if testing.Short() {
+		t.Skip("runs a child process")
+	}
+	straight := killableSession(t, t.TempDir())
+	if err := straight.Train(context.Background(), roux.Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	for round := range 2 {
+		dir := filepath.Join(t.TempDir(), "ckpt")
+		killChild(t, dir, time.Duration(150+rng.IntN(400))*time.Millisecond)
+		resumed := killableSession(t, filepath.Join(t.TempDir(), "again"))
+		if err := resumed.Load(dir, false); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		from := resumed.Clock().Step
+		if err := resumed.Train(context.Background(), roux.Hooks{}); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range straight.Params() {
+			for j, v := range p.Value.Data {
+				if w := resumed.Params()[i].Value.Data[j]; math.Float32bits(v) != math.Float32bits(w) {
+					t.Fatalf("round %d, resumed from step %d: %s[%d] = %v, uninterrupted %v", round, from, p.Name, j, w, v)
+				}
+			}
+		}
+		t.Logf("round %d: killed, resumed from step %d of %d, same weights", round, from, straight.Clock().Step)
+	}
+}
+
+// killChild starts the training child and kills it after d, once it has saved a checkpoint.
+func killChild(t *testing.T, dir string, d time.Duration) {
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestKillAndResume$")
+	cmd.Env = append(os.Environ(), "ROUX_KILL_CHILD_DIR="+dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		entries, _ := os.ReadDir(dir)
+		if len(entries) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(d)
+	cmd.Process.Signal(syscall.SIGKILL)
+	err := cmd.Wait()
+	if err == nil {
+		t.Fatal("the child finished before it was killed; make the run longer")
+	}
+}
