@@ -7,6 +7,7 @@
 //	roux inspect CHECKPOINT
 //	roux sweep FILE [--seeds 1,2,3] [--set path=value]...
 //	roux repl [FILE]
+//	roux plot METRICS.jsonl [MORE.jsonl]... -o FILE.png
 //
 // Exit codes: 0 success, 1 a mistake in the recipe or the command line, 2 a failure while running.
 package main
@@ -32,6 +33,7 @@ const usage = `usage:
   roux inspect CHECKPOINT
   roux sweep FILE [--seeds 1,2,3] [--set path=value]...
   roux repl [FILE]
+  roux plot METRICS.jsonl [MORE.jsonl]... -o FILE.png
 `
 
 func main() {
@@ -46,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmds := map[string]func([]string, io.Writer, io.Writer) int{
 		"run": cmdRun, "check": cmdCheck, "fmt": cmdFmt, "doc": cmdDoc, "sweep": cmdSweep, "inspect": cmdInspect,
-		"repl": cmdRepl,
+		"repl": cmdRepl, "plot": cmdPlot,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
