@@ -32,6 +32,7 @@ func init() {
 		{"weights", "SELECTOR", "statistics and a histogram of the matched weights", true, (*REPL).weights},
 		{"mask", "SELECTOR", "a density map of the matched weights' masks", true, (*REPL).mask},
 		{"schedule", "NAME", "plot a schedule over the whole run, marking the current step", true, (*REPL).schedule},
+		{"diff", "CKPT [CKPT2]", "compare the masks of a checkpoint with the session's, or of two checkpoints", true, (*REPL).diff},
 		{"plan", "", "the mask plan: every masked weight's planned sparsity", true, (*REPL).plan},
 		{"graph", "", "the compiled training program", true, (*REPL).graph},
 		{"recipe", "", "the checked recipe, every default spelled out", true, (*REPL).recipe},
