@@ -101,18 +101,26 @@ func (r *REPL) printWeight(p *tensor.Param) {
 	r.printf("%s", histogram(p.Value.Data, st.min, st.max, 10, 40))
 }
 
-// mask prints a density map of every matched masked weight.
+// mask prints a density map of every matched masked weight, or with --png FILE draws
+// the one matched mask's map into a picture.
 func (r *REPL) mask(_ context.Context, args string) error {
 	all := r.sess.Sparsity()
 	if len(all) == 0 {
 		return errNoMasks
 	}
-	if args == "" {
-		return errors.New("mask takes a selector, like mask net.h1.weight")
-	}
-	rows, err := r.maskedRows(args, all)
+	sel, file, err := pngFlag(args)
 	if err != nil {
 		return err
+	}
+	if sel == "" {
+		return errors.New("mask takes a selector, like mask net.h1.weight")
+	}
+	rows, err := r.maskedRows(sel, all)
+	if err != nil {
+		return err
+	}
+	if file != "" {
+		return r.maskPNG(file, rows)
 	}
 	for _, p := range rows {
 		r.printf("mask %s of %s %v: %d of %d active (sparsity %.4f)\n", p.Mask, p.Path, p.Shape, p.Active, p.Size, 1-float64(p.Active)/float64(p.Size))
