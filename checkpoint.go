@@ -119,42 +119,59 @@ func (s *Session) Load(dir string, allowRecipeChange bool) error {
 	if err := json.Unmarshal(c.Meta.Extra["session"], &st); err != nil {
 		return fmt.Errorf("%s: session state: %w", dir, err)
 	}
-	if err := s.restoreTensors(c); err != nil {
+	fresh, err := s.restoreTensors(c, allowRecipeChange)
+	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	return s.restoreState(c, st, allowRecipeChange)
+	return s.restoreState(c, st, allowRecipeChange, fresh)
 }
 
 // restoreTensors copies every tensor into its weight, mask or slot, checking shapes and
-// that no pruned weight is nonzero.
-func (s *Session) restoreTensors(c *checkpoint.Checkpoint) error {
+// that no pruned weight is nonzero. With changes allowed, what the checkpoint lacks (a
+// layer or mask the new recipe adds) keeps its fresh value; the masks that had no saved
+// entries are returned, to be built on the restored weights.
+func (s *Session) restoreTensors(c *checkpoint.Checkpoint, allowMissing bool) (fresh map[*mask.Mask]bool, err error) {
+	r := restorer{c: c, allowMissing: allowMissing}
 	for _, p := range s.weights.order {
-		if err := restore(c, p.Name, p.Value.Shape, p.Value.Data); err != nil {
-			return err
-		}
+		r.do(p.Name, p.Value.Shape, p.Value.Data)
 		for _, sl := range s.optimizerOf(p).Slots(p) {
-			if err := restore(c, optimPrefix+p.Name+"/"+sl.Name, sl.Value.Shape, sl.Value.Data); err != nil {
-				return err
-			}
+			r.do(optimPrefix+p.Name+"/"+sl.Name, sl.Value.Shape, sl.Value.Data)
 		}
 	}
 	for _, path := range s.weights.stateOf {
 		t := s.weights.states[path]
-		if err := restore(c, statePrefix+path, t.Shape, t.Data); err != nil {
-			return err
-		}
+		r.do(statePrefix+path, t.Shape, t.Data)
 	}
+	fresh = map[*mask.Mask]bool{}
 	for _, m := range s.masks {
 		for _, l := range m.Layers {
-			if err := restore(c, maskPrefix+l.Param.Name, l.Param.Value.Shape, l.Mask); err != nil {
-				return err
-			}
-			if err := prunedAreZero(m, l); err != nil {
-				return err
+			if !r.do(maskPrefix+l.Param.Name, l.Param.Value.Shape, l.Mask) {
+				fresh[m] = true
+			} else if r.err == nil {
+				r.err = prunedAreZero(m, l)
 			}
 		}
 	}
-	return nil
+	return fresh, r.err
+}
+
+// restorer copies tensors out of a checkpoint, keeping the first error.
+type restorer struct {
+	c            *checkpoint.Checkpoint
+	allowMissing bool
+	err          error
+}
+
+// do copies the named tensor into dst and reports whether the checkpoint had it.
+func (r *restorer) do(name string, shape []int, dst []float32) bool {
+	if r.err != nil {
+		return false
+	}
+	if r.c.Tensor(name) == nil && r.allowMissing {
+		return false
+	}
+	r.err = restore(r.c, name, shape, dst)
+	return r.err == nil
 }
 
 func restore(c *checkpoint.Checkpoint, name string, shape []int, dst []float32) error {
@@ -183,8 +200,8 @@ func prunedAreZero(m *mask.Mask, l *mask.Layer) error {
 }
 
 // restoreState restores the clock, the data position, N̄'s sum, the masks' states and
-// the optimizer's step counts.
-func (s *Session) restoreState(c *checkpoint.Checkpoint, st sessionState, changed bool) error {
+// the optimizer's step counts; masks new to the recipe start over on the restored weights.
+func (s *Session) restoreState(c *checkpoint.Checkpoint, st sessionState, changed bool, fresh map[*mask.Mask]bool) error {
 	if !changed {
 		s.trainer.Clock.Step, s.paramSteps = c.Meta.Step, st.ParamSteps
 		if err := s.trainer.Batches.SetState(st.Batcher); err != nil {
@@ -193,10 +210,14 @@ func (s *Session) restoreState(c *checkpoint.Checkpoint, st sessionState, change
 	}
 	for _, m := range s.masks {
 		ms, ok := st.Masks[m.Name]
-		if !ok {
-			continue
+		var err error
+		switch {
+		case fresh[m]:
+			err = m.Restart(s.trainer.Clock.Step)
+		case ok:
+			err = m.SetState(ms, s.trainer.Clock.Step)
 		}
-		if err := m.SetState(ms, s.trainer.Clock.Step); err != nil {
+		if err != nil {
 			return err
 		}
 	}

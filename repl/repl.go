@@ -60,6 +60,13 @@ func (r *REPL) Run(ctx context.Context, in Lines) error {
 		case err != nil:
 			return err
 		}
+		if isDeclaration(line) {
+			if line, err = readDeclaration(line, in); errors.Is(err, ErrInterrupt) {
+				continue
+			} else if err != nil {
+				return err
+			}
+		}
 		cctx, stop := r.Interrupts(ctx)
 		more := r.Exec(cctx, line)
 		stop()
@@ -80,6 +87,12 @@ func (r *REPL) Exec(ctx context.Context, line string) bool {
 	}
 	if name == "quit" || name == "exit" {
 		return false
+	}
+	if isDeclaration(line) {
+		if err := r.declare(ctx, line); err != nil {
+			r.printError(err)
+		}
+		return true
 	}
 	if err := r.dispatch(ctx, name, args, line); err != nil {
 		r.printError(err)

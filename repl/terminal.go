@@ -54,6 +54,9 @@ func (t terminalLines) Next() (string, error) {
 	return line, err
 }
 
+// SetPrompt changes the prompt, for the continuation lines of a declaration.
+func (t terminalLines) SetPrompt(p string) { t.rl.SetPrompt(p) }
+
 // completer adapts REPL.Complete to readline.AutoCompleter.
 type completer struct{ r *REPL }
 

@@ -405,3 +405,23 @@ func (m *Mask) SetState(s State, step int) error {
 	m.target = s.Target
 	return m.settle(step)
 }
+
+// Restart builds the mask again from the current weights, as New does at step 0, and
+// prunes to the target of the given step: a mask added to a run that is under way starts
+// from the trained weights (magnitude pruning then prunes what training made small).
+func (m *Mask) Restart(step int) error {
+	for _, l := range m.Layers {
+		for i := range l.Mask {
+			l.Mask[i] = 1
+		}
+	}
+	if err := m.init(); err != nil {
+		return fmt.Errorf("mask %s: %w", m.Name, err)
+	}
+	if m.Target != nil {
+		if err := m.prune(m.Target.At(step)); err != nil {
+			return fmt.Errorf("mask %s: %w", m.Name, err)
+		}
+	}
+	return m.settle(step)
+}
