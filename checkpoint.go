@@ -71,7 +71,19 @@ func (s *Session) checkpoint() (*checkpoint.Checkpoint, error) {
 	c := s.trainer.Clock
 	return &checkpoint.Checkpoint{Tensors: ts, Meta: checkpoint.Meta{
 		Recipe: string(s.recipe.Source), RecipeHash: s.recipe.Hash, Step: c.Step, Epoch: c.Step / max(c.StepsPerEpoch, 1),
-		Seed: s.recipe.Train.Seed, Extra: map[string]json.RawMessage{"session": extra}}}, nil
+		Seed: s.recipe.Train.Seed, Schedules: s.scheduleValues(), Metrics: s.lastMetrics,
+		Extra: map[string]json.RawMessage{"session": extra}}}, nil
+}
+
+// scheduleValues is every schedule's value at the current step, for the sidecar.
+func (s *Session) scheduleValues() map[string]float64 {
+	out := map[string]float64{}
+	for _, name := range s.ScheduleNames() {
+		if sch, ok := s.Schedule(name); ok {
+			out[name] = sch.At(s.trainer.Clock.Step)
+		}
+	}
+	return out
 }
 
 // slotTensors returns the optimizer state of a parameter held by one optimizer.

@@ -84,6 +84,13 @@ func TestResumeIsBitIdentical(t *testing.T) {
 			t.Fatalf("sparsity differs: %+v vs %+v", a[i], b[i])
 		}
 	}
+	c, err := checkpoint.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lr := c.Meta.Schedules["optimizer.lr"]; lr <= 0 || lr >= 0.01 {
+		t.Errorf("the sidecar's optimizer.lr is %v at step 13 of a cosine from 0.01", lr)
+	}
 	if straight.AvgParams() != resumed.AvgParams() {
 		t.Fatalf("N̄ %v straight, %v resumed", straight.AvgParams(), resumed.AvgParams())
 	}

@@ -41,6 +41,7 @@ type Session struct {
 	slotCache     map[*tensor.Param][][]float32 // optimizer slot lists of masked weights
 	ckptDir       string                        // where numbered checkpoints go
 	ckptEvery     int                           // steps between checkpoints; 0: none
+	lastMetrics   map[string]float64            // the last evaluation, as "data metric", for checkpoints
 	phase         string                        // names a soup ingredient in evaluations
 }
 
@@ -289,6 +290,12 @@ func (s *Session) Evaluate(name string) (EvalResult, error) {
 	m, err := train.Evaluate(ds, s.recipe.Train.EvalBatch, c.Step, s.evalProgram)
 	if err != nil {
 		return EvalResult{}, err
+	}
+	if s.lastMetrics == nil {
+		s.lastMetrics = map[string]float64{}
+	}
+	for k, v := range m {
+		s.lastMetrics[name+" "+k] = v
 	}
 	return EvalResult{Data: name, Step: c.Step, Epoch: c.Epoch(), LR: s.LR(), Metrics: m,
 		Sparsity: s.overallSparsity(), AvgParams: s.AvgParams(), Phase: s.phase}, nil
