@@ -103,3 +103,15 @@ func (s *Session) Continue(dir string) error {
 	}
 	return nil
 }
+
+// ScheduleOf lowers a named schedule of another compiled recipe with this session's run
+// length, so a REPL can evaluate an expression written against the running recipe.
+func (s *Session) ScheduleOf(r *Recipe, name string) (schedule.Schedule, bool) {
+	tmp := &Session{recipe: r, stepsPerEpoch: s.stepsPerEpoch, totalSteps: s.totalSteps}
+	for _, sc := range r.Schedules {
+		if sc.Name == name {
+			return tmp.scalar(sc.Value), true
+		}
+	}
+	return nil, false
+}

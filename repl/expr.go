@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/roux-ml/roux"
 	"github.com/roux-ml/roux/runtime/schedule"
 )
 
@@ -36,7 +37,8 @@ func (r *REPL) lookupSchedule(name string) (schedule.Schedule, error) {
 }
 
 // expression evaluates a line that is not a command: a schedule's current value,
-// density(SELECTOR) or sparsity(SELECTOR).
+// density(SELECTOR), sparsity(SELECTOR), or any number-or-schedule expression of the
+// recipe (lr * 2, cosine(0.1 -> 0, until: end)) at the current step.
 func (r *REPL) expression(line string) error {
 	if r.sess == nil {
 		return fmt.Errorf("%w\n  no recipe is loaded yet: load FILE", r.unknown(line))
@@ -50,7 +52,28 @@ func (r *REPL) expression(line string) error {
 	case isCall && (fn == "density" || fn == "sparsity"):
 		return r.density(fn, arg)
 	}
-	return r.unknown(line)
+	return r.scalar(line)
+}
+
+// valueName is the schedule a scalar expression is checked as.
+const valueName = "repl_value"
+
+// scalar checks a line as a schedule declared in the recipe and prints its value now. A
+// line whose first word is close to a command's name is taken as a mistyped command.
+func (r *REPL) scalar(line string) error {
+	word, _, _ := strings.Cut(line, " ")
+	if suggest(word, commandNames()) != "" {
+		return r.unknown(line)
+	}
+	src := append(append([]byte(nil), r.rec.Source...), []byte("\nschedule "+valueName+" = "+line+"\n")...)
+	rec, err := roux.Compile(r.file, src, r.overrides...)
+	if err != nil {
+		return err
+	}
+	sc, _ := r.sess.ScheduleOf(rec, valueName)
+	step := r.sess.Clock().Step
+	r.printf("%s = %.6g at step %d\n", line, sc.At(step), step)
+	return nil
 }
 
 // parseCall splits "f(x)" into f and x.
