@@ -3,6 +3,7 @@ package roux
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/roux-ml/roux/lang/check"
@@ -19,7 +20,7 @@ type MaskPlan struct {
 	Path    string
 	Shape   []int
 	Size    int
-	Start   float64    // sparsity after the initial mask
+	Start   float64    // sparsity after the initial mask; NaN for an init registered from Go
 	Targets [5]float64 // scheduled sparsity at 0, 25, 50, 75 and 100% of the run
 	Rule    string     // what pruned weights do
 	Regrow  string     // "", "set" or "rigl"
@@ -118,6 +119,10 @@ func startSparsity(spec mask.Spec, ws []check.WeightPath) ([]float64, error) {
 	in := spec.Init
 	switch {
 	case in == nil:
+	case in.Custom != nil:
+		for i := range out {
+			out[i] = math.NaN() // known only once the init has run on the weights
+		}
 	case in.Kind == "random":
 		shapes := make([][]int, len(ws))
 		for i, w := range ws {
@@ -162,12 +167,20 @@ func PrintPlan(w io.Writer, plans []MaskPlan, totalSteps int) {
 	for _, p := range plans {
 		t := make([]string, len(p.Targets))
 		for i, v := range p.Targets {
-			t[i] = fmt.Sprintf("%.3f", v)
+			t[i] = planFigure(v)
 		}
 		rule := p.Rule
 		if p.Regrow != "" {
 			rule += ", regrow " + p.Regrow
 		}
-		fmt.Fprintf(w, "  %-8s %-20s %-12s %6.3f  %-34s %s\n", p.Mask, p.Path, fmt.Sprint(p.Shape), p.Start, strings.Join(t, " "), rule)
+		fmt.Fprintf(w, "  %-8s %-20s %-12s %6s  %-34s %s\n", p.Mask, p.Path, fmt.Sprint(p.Shape), planFigure(p.Start), strings.Join(t, " "), rule)
 	}
+}
+
+// planFigure prints a planned sparsity, or "?" when it is known only once training runs.
+func planFigure(v float64) string {
+	if math.IsNaN(v) {
+		return "    ?"
+	}
+	return fmt.Sprintf("%.3f", v)
 }

@@ -8,10 +8,8 @@ import (
 	"github.com/roux-ml/roux"
 )
 
-// toy is a small recipe over two moons; body adds masks and a procedure.
-func toy(t *testing.T, body string) *roux.Session {
-	t.Helper()
-	src := `recipe "toy"
+// toySource is a small recipe over two moons; BODY stands for masks and a procedure.
+const toySource = `recipe "toy"
 data train = moons(n: 200)
 data test  = moons(n: 100, seed: 2)
 model net {
@@ -26,7 +24,12 @@ train {
     seed  = 3
     eval test every 1 epoch: accuracy
 }
-` + body
+BODY`
+
+// toy compiles toySource with body in place of BODY and opens a session on it.
+func toy(t *testing.T, body string) *roux.Session {
+	t.Helper()
+	src := strings.Replace(toySource, "BODY", body, 1)
 	r, err := roux.Compile("toy.recipe", []byte(src))
 	return open(t, r, err)
 }

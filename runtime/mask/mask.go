@@ -87,6 +87,9 @@ func (m *Mask) init() error {
 	if in == nil {
 		return nil
 	}
+	if in.Custom != nil {
+		return m.initCustom()
+	}
 	switch in.Kind {
 	case "random":
 		return m.initRandom()
@@ -117,6 +120,25 @@ func (m *Mask) initRandom() error {
 	}
 	for i, l := range m.Layers {
 		sparse.RandomMask(l.Mask, sparse.Count(len(l.Mask), densities[i]), m.rng, &m.scratch)
+	}
+	return nil
+}
+
+// initCustom runs an init registered from Go over all the mask's layers at once.
+func (m *Mask) initCustom() error {
+	masks, weights, shapes := make([][]float32, len(m.Layers)), make([][]float32, len(m.Layers)), make([][]int, len(m.Layers))
+	for i, l := range m.Layers {
+		masks[i], weights[i], shapes[i] = l.Mask, l.Param.Value.Data, l.Param.Value.Shape
+	}
+	if err := m.Init.Custom(masks, weights, shapes, m.rng); err != nil {
+		return fmt.Errorf("%s: %w", m.Init.Kind, err)
+	}
+	for _, k := range masks {
+		for _, v := range k {
+			if v != 0 && v != 1 {
+				return fmt.Errorf("%s: a mask entry is %g; entries are 0 or 1", m.Init.Kind, v)
+			}
+		}
 	}
 	return nil
 }

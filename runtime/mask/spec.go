@@ -1,6 +1,10 @@
 package mask
 
-import "github.com/roux-ml/roux/runtime/schedule"
+import (
+	"math/rand/v2"
+
+	"github.com/roux-ml/roux/runtime/schedule"
+)
 
 // Init says how a mask starts (PAPERS.md M1, M3, block masks); magnitude pruning at the
 // start is a constant sparsity target with the magnitude criterion.
@@ -11,6 +15,10 @@ type Init struct {
 	Power        float64 // random erk: exponent of the raw score
 	N, M         int     // nm: keep N of every M along the input dimension
 	Block        int     // block: side of the square blocks
+	// Custom builds the starting mask of an init registered from Go: it fills masks[i]
+	// (1 active, 0 pruned) for the weights[i] of the given shapes. Kind is then the
+	// entry's name.
+	Custom func(masks, weights [][]float32, shapes [][]int, rng *rand.Rand) error
 }
 
 // Criterion says how scheduled pruning picks the weights to remove (PAPERS.md M2).
