@@ -22,3 +22,22 @@ procedure { train(50 epochs) }`)
 		t.Fatalf("a training step allocates %.1f times", n)
 	}
 }
+
+// TestStepDoesNotAllocateWithRegrowth repeats the check on a recipe with dropout, batch
+// norm and SET regrowth every 4 steps, after a whole epoch has compiled the program of the
+// last partial batch.
+func TestStepDoesNotAllocateWithRegrowth(t *testing.T) {
+	s := compiled(t, resumable)
+	for range 14 {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := testing.AllocsPerRun(16, func() {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Fatalf("a training step allocates %.1f times", n)
+	}
+}
