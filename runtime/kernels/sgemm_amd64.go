@@ -24,7 +24,7 @@ func kernelAVX512(k int, a []float32, rsa, csa int, b, c []float32, ldc int, add
 	avx512Kernels[2-w/16][m-1](k, &a[0], rsa, csa, &b[0], &c[0], ldc, addFlag(add), 1<<n-1)
 }
 
-// kernelAVX2 runs the AVX2 kernel for m rows, through tmp if n < 16.
+// kernelAVX2 runs the AVX2 kernel for m rows, through tmp if n < w.
 func kernelAVX2(k int, a []float32, rsa, csa int, b, c []float32, ldc int, add bool, m, n, w int, tmp []float32) {
 	kern := avx2Kernels[0][m-1]
 	if n == w {
@@ -42,14 +42,6 @@ func kernelAVX2(k int, a []float32, rsa, csa int, b, c []float32, ldc int, add b
 			ci[j] += ti[j]
 		}
 	}
-}
-
-// addFlag is add as the kernels take it.
-func addFlag(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // packAsm reports whether the AVX2 packing routines may run on this CPU.

@@ -4,7 +4,7 @@
 
 package kernels
 
-// avx512Kernels[w][r-1] computes r rows of a panel of width nrs[w] (see micro).
+// avx512Kernels[i][r-1] computes r rows of a panel 32 (i = 0) or 16 (i = 1) columns wide (see micro).
 var avx512Kernels = [2][8]func(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int, mask int){
 	{sgemm1x32avx512, sgemm2x32avx512, sgemm3x32avx512, sgemm4x32avx512, sgemm5x32avx512, sgemm6x32avx512, sgemm7x32avx512, sgemm8x32avx512},
 	{sgemm1x16avx512, sgemm2x16avx512, sgemm3x16avx512, sgemm4x16avx512, sgemm5x16avx512, sgemm6x16avx512, sgemm7x16avx512, sgemm8x16avx512},
@@ -58,7 +58,7 @@ func sgemm7x16avx512(k int, a *float32, rsa, csa int, b *float32, c *float32, ld
 //go:noescape
 func sgemm8x16avx512(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int, mask int)
 
-// avx2Kernels[w][r-1] computes r rows of a panel of width nrs[w] (see micro).
+// avx2Kernels[i][r-1] computes r rows of a panel 16 (i = 0) columns wide (see micro).
 var avx2Kernels = [1][6]func(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, add int){
 	{sgemm1x16avx2, sgemm2x16avx2, sgemm3x16avx2, sgemm4x16avx2, sgemm5x16avx2, sgemm6x16avx2},
 }

@@ -47,7 +47,7 @@ func main() {
 		if f.masked {
 			args += ", mask int"
 		}
-		fmt.Fprintf(&d, "\n// %sKernels[w][r-1] computes r rows of a panel of width nrs[w] (see micro).\nvar %sKernels = [%d][%d]func(%s){\n", f.name, f.name, len(f.nrs), f.mr, args)
+		fmt.Fprintf(&d, "\n// %sKernels[i][r-1] computes r rows of a panel %s columns wide (see micro).\nvar %sKernels = [%d][%d]func(%s){\n", f.name, widths(f.nrs), f.name, len(f.nrs), f.mr, args)
 		for _, nr := range f.nrs {
 			d.WriteString("\t{")
 			for mr := 1; mr <= f.mr; mr++ {
@@ -69,6 +69,15 @@ func main() {
 	}
 	write("sgemm_amd64.s", s.String())
 	write("sgemm_decl_amd64.go", d.String())
+}
+
+// widths lists the panel widths of nrs by index i: "32 (i = 0) or 16 (i = 1)".
+func widths(nrs []int) string {
+	var w []string
+	for i, nr := range nrs {
+		w = append(w, fmt.Sprintf("%d (i = %d)", nr, i))
+	}
+	return strings.Join(w, " or ")
 }
 
 func write(name, text string) {

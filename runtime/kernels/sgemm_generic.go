@@ -30,6 +30,14 @@ func bestMicro() *micro {
 	return goMicro
 }
 
+// addFlag is add as the assembly kernels take it.
+func addFlag(add bool) int {
+	if add {
+		return 1
+	}
+	return 0
+}
+
 // kernelGo is micro's loops in Go, with plain (unfused) multiply-adds, two rows
 // by four columns at a time in registers when it can.
 func kernelGo(k int, a []float32, rsa, csa int, b, c []float32, ldc int, add bool, m, n, w int, _ []float32) {
