@@ -5,6 +5,9 @@
 // unless the kernel says so. Reductions over one axis see their input as a
 // row-major [outer, n, inner] array and reduce the middle dimension n.
 //
-// Gemm drives gonum's BLAS (gonum.org/v1/gonum/blas) over tiles shared by a small
-// pool of persistent goroutines, so repeated products do not allocate.
+// Gemm is a blocked matrix product with packed panels of B and assembly micro-kernels
+// (AVX-512 8×32, else AVX2+FMA 6×16, chosen at run time; pure Go with -tags purego or
+// elsewhere), split deterministically over a pool of persistent goroutines, so repeated
+// products neither allocate nor change their result. The sparse kernels (spmm.go) do the
+// same for compressed weights.
 package kernels

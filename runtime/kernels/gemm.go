@@ -22,9 +22,6 @@ const minParallel = 1 << 18
 // take its share.
 const partsPerWorker = 2
 
-// tiles is a leftover of the tiled-gonum engine, kept only because TestTileSweep
-// (tile_test.go) still sets it; Gemm no longer reads it.
-var tiles = [2][3]int{{64, 64, 1024}, {16, 192, 256}}
 
 // Gemm is a caller-owned plan for c = op(a)·op(b) (+ c when accumulating), where
 // op transposes when TransA/TransB is set: op(a) is M×K and op(b) is K×N, all
