@@ -22,7 +22,6 @@ const minParallel = 1 << 18
 // take its share.
 const partsPerWorker = 2
 
-
 // Gemm is a caller-owned plan for c = op(a)·op(b) (+ c when accumulating), where
 // op transposes when TransA/TransB is set: op(a) is M×K and op(b) is K×N, all
 // row-major with no padding. Run may be called repeatedly and does not allocate
