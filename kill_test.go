@@ -2,6 +2,7 @@ package roux_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -67,7 +68,7 @@ func TestKillAndResume(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	for round := range 2 {
 		dir := filepath.Join(t.TempDir(), "ckpt")
-		killChild(t, dir, time.Duration(150+rng.IntN(400))*time.Millisecond)
+		killChild(t, dir, 100+rng.IntN(1900))
 		resumed := killableSession(t, filepath.Join(t.TempDir(), "again"))
 		if err := resumed.Load(dir, false); err != nil {
 			t.Fatalf("round %d: %v", round, err)
@@ -87,25 +88,33 @@ func TestKillAndResume(t *testing.T) {
 	}
 }
 
-// killChild starts the training child and kills it after d, once it has saved a checkpoint.
-func killChild(t *testing.T, dir string, d time.Duration) {
+// killChild starts the training child and kills it once its newest checkpoint is at
+// step target or later: a random point of progress, whatever the machine's speed.
+func killChild(t *testing.T, dir string, target int) {
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestKillAndResume$")
 	cmd.Env = append(os.Environ(), "ROUX_KILL_CHILD_DIR="+dir)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		entries, _ := os.ReadDir(dir)
-		if len(entries) > 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
+	deadline := time.Now().Add(60 * time.Second)
+	for newestStep(dir) < target && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Microsecond)
 	}
-	time.Sleep(d)
 	cmd.Process.Signal(syscall.SIGKILL)
-	err := cmd.Wait()
-	if err == nil {
+	if err := cmd.Wait(); err == nil {
 		t.Fatal("the child finished before it was killed; make the run longer")
 	}
+}
+
+// newestStep is the step of the newest numbered checkpoint directory (step-000000123).
+func newestStep(dir string) int {
+	newest := -1
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		var step int
+		if _, err := fmt.Sscanf(e.Name(), "step-%d", &step); err == nil && step > newest {
+			newest = step
+		}
+	}
+	return newest
 }
