@@ -29,7 +29,11 @@ func init() {
 
 func denseShape(in []sig.Shape, a sig.Args) (sig.Shape, error) {
 	if len(in[0]) != 2 {
-		return nil, &sig.ArgError{Param: "x", Msg: fmt.Sprintf("expects a [B inputs] matrix, got shape %s", in[0])}
+		msg := fmt.Sprintf("expects a [B inputs] matrix, got shape %s", in[0])
+		if len(in[0]) > 2 {
+			msg += "; flatten it first, like dense(flatten(x), n)"
+		}
+		return nil, &sig.ArgError{Param: "x", Msg: msg}
 	}
 	return sig.Shape{in[0][0], a.Int("units")}, nil
 }

@@ -190,9 +190,33 @@ func (c *checker) maskDefaultsAndRules(m *Mask, d *syntax.Decl) bool {
 	case m.Regrow != nil && m.Init == nil:
 		c.errorf(m.Regrow.At, "regrow needs a sparse start: add init = random(sparsity: ...)")
 	default:
-		return c.maskOverlaps(m)
+		return c.nmFits(m) && c.maskOverlaps(m)
 	}
 	return false
+}
+
+// nmFits reports an N:M mask over a weight whose input dimension (the second, along which
+// groups run) is not a multiple of M.
+func (c *checker) nmFits(m *Mask) bool {
+	if m.Init == nil || m.Init.Sig.Name != "nm" {
+		return true
+	}
+	groups := m.Init.Const.Int("m")
+	for _, w := range m.Params {
+		if len(w.Shape) < 2 || w.Shape[1]%groups != 0 {
+			c.errorf(m.Init.At, "nm: groups of %d run along the input dimension, but %s %s has %d inputs, not a multiple of %d",
+				groups, w.Path, w.Shape, inputs(w.Shape), groups)
+			return false
+		}
+	}
+	return true
+}
+
+func inputs(shape sig.Shape) int {
+	if len(shape) < 2 {
+		return 0
+	}
+	return shape[1]
 }
 
 // maskOverlaps reports a parameter claimed by two masks.
