@@ -66,6 +66,13 @@ type Mask struct {
 func New(spec Spec, layers []*Layer, seed uint64, slots SlotsFunc) (*Mask, error) {
 	pcg := rand.NewPCG(seed, 0x6d61736b)
 	m := &Mask{Spec: spec, Layers: layers, slots: slots, pcg: pcg, rng: rand.New(pcg)}
+	if spec.Pruned.Rule == "zero" {
+		// pruned weights are kept exactly zero, so the weights the program computes
+		// with are the stored ones: no copy per step
+		for _, l := range layers {
+			l.Effective.Value = l.Param.Value
+		}
+	}
 	if err := m.init(); err != nil {
 		return nil, fmt.Errorf("mask %s: %w", spec.Name, err)
 	}
@@ -189,6 +196,9 @@ func (m *Mask) Forward(step int) error {
 			}
 		}
 		w, e := l.Param.Value.Data, l.Effective.Value.Data
+		if l.Effective.Value == l.Param.Value {
+			continue // the zero rule: W is W̃ already, its pruned entries kept at zero
+		}
 		switch m.Pruned.Rule {
 		case "shrink":
 			copy(e, w)
@@ -382,7 +392,9 @@ func (m *Mask) apply(step int, changed bool) error {
 	if err := m.Forward(step); err != nil {
 		return err
 	}
-	m.count()
+	if changed {
+		m.count()
+	}
 	m.compress(step, changed)
 	return nil
 }
