@@ -70,19 +70,19 @@ func buildAdam(decoupled bool) func(a Args) *Optimizer {
 	return func(a Args) *Optimizer {
 		return withDecay(a, func(noDecay bool) (optim.Optimizer, func(int)) {
 			b1, b2, eps := float32(a.Float("beta1")), float32(a.Float("beta2")), float32(a.Float("eps"))
-			wd := a.Scalar("weight_decay")
+			var o optim.Optimizer
+			var decay *float32 // the weight-decay field of whichever Adam it is
 			if decoupled {
-				o := &optim.AdamW{Beta1: b1, Beta2: b2, Eps: eps}
-				return o, func(step int) {
-					if !noDecay {
-						o.WeightDecay = float32(wd.At(step))
-					}
-				}
+				w := &optim.AdamW{Beta1: b1, Beta2: b2, Eps: eps}
+				o, decay = w, &w.WeightDecay
+			} else {
+				w := &optim.Adam{Beta1: b1, Beta2: b2, Eps: eps}
+				o, decay = w, &w.WeightDecay
 			}
-			o := &optim.Adam{Beta1: b1, Beta2: b2, Eps: eps}
+			wd := a.Scalar("weight_decay")
 			return o, func(step int) {
 				if !noDecay {
-					o.WeightDecay = float32(wd.At(step))
+					*decay = float32(wd.At(step))
 				}
 			}
 		})
