@@ -328,8 +328,20 @@ func (c *checker) outsideRun(t sig.TimeValue, spe int) string {
 	return ""
 }
 
-// checkSpan reports a schedule whose from comes after its until.
+// checkSpan reports a schedule whose from comes after its until, or whose list of times
+// (piecewise's at) does not increase once every time is counted in steps.
 func (c *checker) checkSpan(call *Call, spe int) {
+	if at, ok := call.Const["at"].([]any); ok && spe > 0 {
+		total := c.r.TotalSteps()
+		for i := 1; i < len(at); i++ {
+			a, b := at[i-1].(sig.TimeValue), at[i].(sig.TimeValue)
+			if Steps(b, spe, total) <= Steps(a, spe, total) {
+				c.errorf(call.Arg("at").Pos(), "%s: the times must increase, but %s (step %d) follows %s (step %d)",
+					call.Sig.Name, b, Steps(b, spe, total), a, Steps(a, spe, total))
+				return
+			}
+		}
+	}
 	from, f1 := call.Const["from"].(sig.TimeValue)
 	until, f2 := call.Const["until"].(sig.TimeValue)
 	if !f1 || !f2 || spe == 0 {
