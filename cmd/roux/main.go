@@ -5,6 +5,7 @@
 //	roux fmt [-w] FILE
 //	roux doc [NAME]
 //	roux inspect CHECKPOINT
+//	roux bench [FILE] [--densities 1,0.1,...] [--steps N]
 //	roux sweep FILE [--seeds 1,2,3] [--set path=value]...
 //	roux repl [FILE]
 //	roux plot METRICS.jsonl [MORE.jsonl]... -o FILE.png
@@ -31,6 +32,7 @@ const usage = `usage:
   roux fmt [-w] FILE
   roux doc [NAME]
   roux inspect CHECKPOINT
+  roux bench [FILE] [--densities 1,0.1,...] [--steps N]
   roux sweep FILE [--seeds 1,2,3] [--set path=value]...
   roux repl [FILE]
   roux plot METRICS.jsonl [MORE.jsonl]... -o FILE.png
@@ -47,7 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitRecipe
 	}
 	cmds := map[string]func([]string, io.Writer, io.Writer) int{
-		"run": cmdRun, "check": cmdCheck, "fmt": cmdFmt, "doc": cmdDoc, "sweep": cmdSweep, "inspect": cmdInspect,
+		"run": cmdRun, "check": cmdCheck, "fmt": cmdFmt, "doc": cmdDoc, "sweep": cmdSweep, "bench": cmdBench, "inspect": cmdInspect,
 		"repl": cmdRepl, "plot": cmdPlot,
 	}
 	cmd, ok := cmds[args[0]]
