@@ -211,3 +211,12 @@ train { epochs = 1 }
 		t.Fatalf("an empty directory: exit %d: %s", code, errOut)
 	}
 }
+
+// TestProcedureCheckpointRefused checks that --save on a recipe with a procedure is
+// refused before training, not after it.
+func TestProcedureCheckpointRefused(t *testing.T) {
+	code, out, errOut := rouxCmd("run", "../../recipes/mnist_imp.recipe", "--save", t.TempDir())
+	if code != exitRecipe || out != "" || !strings.Contains(errOut, "checkpoints of procedures are not supported yet") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}

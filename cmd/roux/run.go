@@ -34,6 +34,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitRecipe
 	}
+	if r.Procedure != nil && (*save != "" || *resume != "") {
+		fmt.Fprintf(stderr, "roux run: %s has a procedure, and checkpoints of procedures are not supported yet: drop --save and --resume\n", file)
+		return exitRecipe
+	}
 	if r.Train.Checkpoint.Amount > 0 && *ckptDir == "" {
 		*ckptDir = filepath.Join("checkpoints", strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
 	}
