@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/roux-ml/roux/runtime/checkpoint"
 	"github.com/roux-ml/roux/runtime/data"
@@ -96,6 +97,12 @@ func slotTensors(o optim.Optimizer, p *tensor.Param, counts map[string]int) []ch
 		counts[p.Name] = c.Count(p)
 	}
 	return out
+}
+
+// DefaultCheckpointDir is where the periodic checkpoints of a recipe file go when no
+// directory is given: checkpoints/NAME, NAME being the file's base name without extension.
+func DefaultCheckpointDir(file string) string {
+	return filepath.Join("checkpoints", strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
 }
 
 // checkpointDue saves a numbered checkpoint when the recipe's period has come, keeping the

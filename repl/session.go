@@ -33,7 +33,7 @@ func (r *REPL) start(file string, overrides []string, verb string) error {
 	if err != nil {
 		return err
 	}
-	s, err := roux.NewSession(rec, roux.Options{Log: r.out})
+	s, err := roux.NewSession(rec, roux.Options{Log: r.out, CheckpointDir: roux.DefaultCheckpointDir(file)})
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (r *REPL) set(_ context.Context, args string) error {
 // continued starts a session over rec from the current session's weights, masks,
 // optimizer state, clock and data position, through a temporary checkpoint.
 func (r *REPL) continued(rec *roux.Recipe) (*roux.Session, error) {
-	s, err := roux.NewSession(rec, roux.Options{Log: r.out})
+	s, err := roux.NewSession(rec, roux.Options{Log: r.out, CheckpointDir: roux.DefaultCheckpointDir(r.file)})
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (r *REPL) restore(_ context.Context, args string) error {
 	if len(f) == 0 || len(f) > 2 || len(f) == 2 && !allow {
 		return errors.New("restore takes a checkpoint directory: restore DIR [--allow-recipe-change]")
 	}
-	s, err := roux.NewSession(r.rec, roux.Options{Log: r.out}) // a failed load leaves the old one intact
+	s, err := roux.NewSession(r.rec, roux.Options{Log: r.out, CheckpointDir: roux.DefaultCheckpointDir(r.file)}) // a failed load leaves the old one intact
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,12 @@ func benchEpochs(w, stderr io.Writer, file string, sets []string, densities []fl
 // epochTime is the seconds one epoch of training takes, timed over steps steps (one
 // epoch when 0) after one warm-up step.
 func epochTime(r *roux.Recipe, steps int) (float64, error) {
-	s, err := roux.NewSession(r, roux.Options{})
+	dir, err := os.MkdirTemp("", "roux-bench-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir) // a recipe that checkpoints writes here, not into the user's tree
+	s, err := roux.NewSession(r, roux.Options{CheckpointDir: dir})
 	if err != nil {
 		return 0, err
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,7 +38,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitRecipe
 	}
 	if r.Train.Checkpoint.Amount > 0 && *ckptDir == "" {
-		*ckptDir = filepath.Join("checkpoints", strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
+		*ckptDir = roux.DefaultCheckpointDir(file)
 	}
 	s, err := roux.NewSession(r, roux.Options{Log: stderr, CheckpointDir: *ckptDir})
 	if err == nil && *resume != "" {

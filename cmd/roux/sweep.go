@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,7 +64,12 @@ type sweepRun struct {
 }
 
 func sweepOne(r *roux.Recipe) (sweepRun, error) {
-	s, err := roux.NewSession(r, roux.Options{})
+	dir, err := os.MkdirTemp("", "roux-sweep-")
+	if err != nil {
+		return sweepRun{}, err
+	}
+	defer os.RemoveAll(dir) // a recipe that checkpoints writes here, not into the user's tree
+	s, err := roux.NewSession(r, roux.Options{CheckpointDir: dir})
 	if err != nil {
 		return sweepRun{}, err
 	}
