@@ -10,6 +10,17 @@ import (
 	"github.com/roux-ml/roux/lang/syntax"
 )
 
+// parseAndLoad parses a command's flags and loads its recipe file with the --set
+// overrides, printing any error; ok is false on any error.
+func parseAndLoad(fs *flag.FlagSet, sets *setFlags, args []string, stderr io.Writer) (string, *roux.Recipe, bool) {
+	file, ok := parseArgs(fs, args, stderr)
+	if !ok {
+		return "", nil, false
+	}
+	r, ok := load(file, *sets, stderr)
+	return file, r, ok
+}
+
 // load loads a recipe, printing its errors with carets; ok is false on any error.
 func load(file string, sets []string, stderr io.Writer) (*roux.Recipe, bool) {
 	r, err := roux.Load(file, sets...)
@@ -26,11 +37,7 @@ func load(file string, sets []string, stderr io.Writer) (*roux.Recipe, bool) {
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs, sets := recipeFlags("check")
-	file, ok := parseArgs(fs, args, stderr)
-	if !ok {
-		return exitRecipe
-	}
-	r, ok := load(file, *sets, stderr)
+	file, r, ok := parseAndLoad(fs, sets, args, stderr)
 	if !ok {
 		return exitRecipe
 	}

@@ -25,11 +25,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	resume := fs.String("resume", "", "continue from the checkpoint in this directory")
 	allowChange := fs.Bool("allow-recipe-change", false, "with --resume: start this recipe from a checkpoint of another one")
 	ckptDir := fs.String("checkpoint-dir", "", "where the recipe's periodic checkpoints go (default checkpoints/NAME)")
-	file, ok := parseArgs(fs, args, stderr)
-	if !ok {
-		return exitRecipe
-	}
-	r, ok := load(file, *sets, stderr)
+	file, r, ok := parseAndLoad(fs, sets, args, stderr)
 	if !ok {
 		return exitRecipe
 	}

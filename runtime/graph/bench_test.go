@@ -12,6 +12,11 @@ func BenchmarkMLPStep(b *testing.B) {
 	g := New()
 	r := rand.New(rand.NewPCG(1, 1))
 	loss, _ := mlp(g, []int{784, 300, 100, 10}, batch, r)
+	benchStep(b, g, loss, batch, r)
+}
+
+// benchStep times training steps of a compiled loss and reports samples per second.
+func benchStep(b *testing.B, g *Graph, loss *Node, batch int, r *rand.Rand) {
 	p, err := g.Compile(Options{Loss: loss})
 	if err != nil {
 		b.Fatal(err)

@@ -59,16 +59,5 @@ func BenchmarkConvStep(b *testing.B) {
 	const batch = 128
 	r := rand.New(rand.NewPCG(1, 1))
 	g := New()
-	p, err := g.Compile(Options{Loss: convNet(g, batch, 32, 64, 5, false, r)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	fill(p, r, 10)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Run(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "samples/s")
+	benchStep(b, g, convNet(g, batch, 32, 64, 5, false, r), batch, r)
 }
