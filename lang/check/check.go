@@ -210,6 +210,7 @@ func (c *checker) resolveAll() {
 	if !c.procFailed() {
 		c.checkMasksPrune()
 	}
+	c.checkMasksUsed()
 }
 
 // procFailed reports a procedure that was declared but did not check; what depends on

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/roux-ml/roux/lang/sig"
 	"github.com/roux-ml/roux/lang/syntax"
@@ -260,4 +261,41 @@ func changesWhileTraining(m *Mask) bool {
 	_, constSparsity := m.Sparsity.(*Const)
 	nmFollows := m.Init != nil && m.Init.Sig.Name == "nm" && m.Pruned.Sig.Name != "zero"
 	return m.Regrow != nil || (m.Sparsity != nil && !constSparsity) || m.Pruned.Sig.Name == "shrink" || nmFollows
+}
+
+// checkMasksUsed reports a mask over the weights of a model the loss never applies: those
+// weights are never trained, so the mask could only mislead.
+func (c *checker) checkMasksUsed() {
+	if c.r.Loss == nil {
+		return
+	}
+	used := map[string]bool{}
+	modelsIn(c.r.Loss, used)
+	for _, m := range c.r.Masks {
+		for _, w := range m.Params {
+			model, _, _ := strings.Cut(w.Path, ".")
+			if !used[model] {
+				c.errorf(m.Selector.At, "mask %s selects %s, but the loss never applies model %s, so its weights are not trained", m.Name, w.Path, model)
+				break
+			}
+		}
+	}
+}
+
+// modelsIn collects the names of the models an expression applies.
+func modelsIn(v Value, used map[string]bool) {
+	switch v := v.(type) {
+	case *ModelCall:
+		used[v.Model.Name] = true
+		modelsIn(v.Arg, used)
+	case *Call:
+		for _, a := range v.Args {
+			modelsIn(a, used)
+		}
+	case *Arith:
+		modelsIn(v.X, used)
+		modelsIn(v.Y, used)
+	case *Neg:
+		modelsIn(v.X, used)
+	}
 }
