@@ -17,6 +17,10 @@ type Dataset struct {
 	// ClassNames optionally names the classes: ClassNames[k] is the name of class k.
 	// It is nil when the labels were class ids to begin with.
 	ClassNames []string
+
+	// TrueY holds the labels before label noise (see WithLabelNoise), so evaluation can
+	// tell a memorised wrong label from learning; nil when Y is uncorrupted.
+	TrueY []int32
 }
 
 // Len is the number of samples N.
@@ -43,8 +47,9 @@ func (d *Dataset) Row(i int) []float32 {
 }
 
 // Check reports the first inconsistency between the fields of d: a feature buffer that is
-// not a whole number of rows, a label count that does not match the rows, or a label
-// outside [0, Classes). Loaders call it before returning a dataset.
+// not a whole number of rows, a label count that does not match the rows, a label or true
+// label outside [0, Classes), or true labels that do not pair up with the labels. Loaders
+// call it before returning a dataset.
 func (d *Dataset) Check() error {
 	f := d.Features()
 	for _, s := range d.Shape {
@@ -56,6 +61,9 @@ func (d *Dataset) Check() error {
 		return fmt.Errorf("dataset %q: %d feature values are not a whole number of rows of %d", d.Name, len(d.X), f)
 	}
 	if d.Y == nil {
+		if d.TrueY != nil {
+			return fmt.Errorf("dataset %q: true labels on unlabelled data", d.Name)
+		}
 		return nil
 	}
 	if n := len(d.X) / f; len(d.Y) != n {
@@ -65,13 +73,27 @@ func (d *Dataset) Check() error {
 }
 
 func (d *Dataset) checkLabels() error {
-	for i, y := range d.Y {
-		if y < 0 || int(y) >= d.Classes {
-			return fmt.Errorf("dataset %q: row %d has label %d, outside [0, %d)", d.Name, i, y, d.Classes)
-		}
+	if err := d.checkRange("label", d.Y); err != nil {
+		return err
+	}
+	if d.TrueY != nil && len(d.TrueY) != len(d.Y) {
+		return fmt.Errorf("dataset %q: %d true labels for %d labels", d.Name, len(d.TrueY), len(d.Y))
+	}
+	if err := d.checkRange("true label", d.TrueY); err != nil {
+		return err
 	}
 	if d.ClassNames != nil && len(d.ClassNames) != d.Classes {
 		return fmt.Errorf("dataset %q: %d class names for %d classes", d.Name, len(d.ClassNames), d.Classes)
+	}
+	return nil
+}
+
+// checkRange reports the first of ys outside [0, Classes); what names them in the message.
+func (d *Dataset) checkRange(what string, ys []int32) error {
+	for i, y := range ys {
+		if y < 0 || int(y) >= d.Classes {
+			return fmt.Errorf("dataset %q: row %d has %s %d, outside [0, %d)", d.Name, i, what, y, d.Classes)
+		}
 	}
 	return nil
 }
@@ -89,6 +111,9 @@ func (d *Dataset) Subset(idx []int) *Dataset {
 		if d.Y != nil {
 			s.Y[j] = d.Y[i]
 		}
+		if d.TrueY != nil {
+			s.TrueY[j] = d.TrueY[i]
+		}
 	}
 	return s
 }
@@ -99,6 +124,9 @@ func (d *Dataset) Clone() *Dataset {
 	s.X = append(s.X, d.X...)
 	if d.Y != nil {
 		s.Y = append(s.Y, d.Y...)
+	}
+	if d.TrueY != nil {
+		s.TrueY = append(s.TrueY, d.TrueY...)
 	}
 	return s
 }
@@ -114,6 +142,9 @@ func (d *Dataset) emptyLike(n int) *Dataset {
 	}
 	if d.Y != nil {
 		s.Y = make([]int32, n)
+	}
+	if d.TrueY != nil {
+		s.TrueY = make([]int32, n)
 	}
 	return s
 }
