@@ -220,6 +220,9 @@ func (c *compiler) dims(in *instr, n *Node) {
 		}
 	case opSoftmaxGrad, opLogSoftmaxGrad, opBroadcast, opMaxGrad:
 		in.outer, in.n, in.inner = axisView(n.Shape, n.attr.axis)
+	case opOneHotArgmax:
+		in.n = x.Shape[len(x.Shape)-1]
+		in.outer = tensor.Numel(x.Shape) / in.n
 	case opSoftmaxCE, opSoftmaxCEGrad:
 		lg := n.in[0]
 		if n.op == opSoftmaxCEGrad {

@@ -33,6 +33,8 @@ func TestShapeErrors(t *testing.T) {
 		{"input redeclared", func(g *Graph) { g.Input("x", 5, 1); g.Input("x", 5) }, "input x redeclared with shape [5], was [5 1]"},
 		{"bad input shape", func(g *Graph) { g.Input("x", 5, 0) }, "input x: bad shape [5 0]"},
 		{"dropout rate", func(g *Graph) { g.Dropout(g.Input("x", 5), 1) }, "dropout: rate 1 outside [0, 1)"},
+		{"one_hot_argmax scalar", func(g *Graph) { g.OneHotArgmax(g.Const(1)) },
+			"one_hot_argmax: expects at least one axis, got a scalar"},
 		{"clamp bounds", func(g *Graph) { g.Clamp(g.Input("x", 5), 1, -1) }, "clamp: lower bound 1 above upper bound -1"},
 		{"other graph", func(g *Graph) { g.Neg(New().Const(1)) }, "neg: operand from another graph or nil"},
 	} {

@@ -10,7 +10,7 @@ import (
 // it returns the gradient with respect to n.in[i], shaped like n.in[i], built from
 // graph ops, or nil when that input is not differentiable (labels). It is the one
 // place that knows how each primitive differentiates; backward calls it only for
-// inputs that lead to a parameter.
+// inputs that lead to a parameter, never for the ops that cut the gradient.
 func (g *Graph) grad(n, gy *Node, i int) *Node {
 	x := n.in[0]
 	switch n.op {
@@ -59,6 +59,8 @@ func (g *Graph) grad(n, gy *Node, i int) *Node {
 		return g.node(opTanhGrad, x.Shape, attr{}, gy, n)
 	case opSigmoid:
 		return g.node(opSigmoidGrad, x.Shape, attr{}, gy, n)
+	case opSoftplus:
+		return g.Mul(gy, g.Sigmoid(x))
 	case opSoftmax:
 		return g.node(opSoftmaxGrad, x.Shape, n.attr, gy, n)
 	case opLogSoftmax:
@@ -107,6 +109,10 @@ func (g *Graph) matmulGrad(n, gy *Node, i int) *Node {
 	return g.MatMul(a, gy, !tA, false) // op(a)ᵀ·gy
 }
 
+// cuts reports whether an op passes no gradient to any input. backward treats such
+// a node as leading to no parameter, so nothing is built behind it.
+func cuts(o op) bool { return o == opStopGrad || o == opGreater || o == opOneHotArgmax }
+
 // unbroadcast sums gx back to the shape of an operand that was broadcast.
 func (g *Graph) unbroadcast(gx, operand *Node) *Node {
 	if slices.Equal(gx.Shape, operand.Shape) {
@@ -116,14 +122,15 @@ func (g *Graph) unbroadcast(gx, operand *Node) *Node {
 }
 
 // backward builds the gradient of loss with respect to every node in fwd (the nodes
-// loss depends on, in creation order) that leads to a parameter, and returns the
-// gradient of each such node. Gradients of a node used several times are summed.
+// loss depends on, in creation order) that leads to a parameter through ops that do
+// not cut the gradient, and returns the gradient of each such node. Gradients of a
+// node used several times are summed.
 func (g *Graph) backward(loss *Node, fwd []*Node) map[*Node]*Node {
 	saved := g.origin
 	defer g.SetOrigin(saved)
 	needs := make(map[*Node]bool, len(fwd))
 	for _, n := range fwd {
-		needs[n] = n.op == opParam || slices.ContainsFunc(n.in, func(x *Node) bool { return needs[x] })
+		needs[n] = n.op == opParam || !cuts(n.op) && slices.ContainsFunc(n.in, func(x *Node) bool { return needs[x] })
 	}
 	g.SetOrigin(loss.Origin)
 	grads := map[*Node]*Node{loss: g.constant(1, loss.Shape)}

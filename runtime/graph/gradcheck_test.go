@@ -16,7 +16,8 @@ import (
 //	numeric = (f(x+h) - f(x-h)) / (x+h - (x-h)),  h = 1e-2 (the float32-rounded step)
 //
 // and accept |analytic - numeric| <= 2e-3 + 1e-2·|numeric|. Inputs are drawn away
-// from kinks (relu, abs, clamp bounds, ties of max) by more than h.
+// from kinks (relu, abs, clamp bounds, ties of max) by more than h. The ops that pass
+// no gradient are checked behind a product, x·mask(x), whose gradient is the mask.
 const (
 	fdStep = 1e-2
 	fdAtol = 2e-3
@@ -159,6 +160,15 @@ func nonzero(r *rand.Rand) float32 {
 	return v
 }
 
+// cycle yields vs in turn, for points that must be checked exactly.
+func cycle(vs ...float32) func(*rand.Rand) float32 {
+	i := -1
+	return func(*rand.Rand) float32 {
+		i++
+		return vs[i%len(vs)]
+	}
+}
+
 // spread draws values on a 0.1 grid with random offsets: ties of max are unlikely
 // and any two values differ by far more than the step.
 func spread(r *rand.Rand) float32 { return float32(r.IntN(400)-200)/10 + 0.01*r.Float32() }
@@ -211,6 +221,12 @@ func gradCases() []gradCase {
 		gradCase{name: "gelu", shapes: [][]int{s(3, 4)}, gen: spreadSmall, build: unary((*Graph).Gelu)},
 		gradCase{name: "tanh", shapes: [][]int{s(3, 4)}, build: unary((*Graph).Tanh)},
 		gradCase{name: "sigmoid", shapes: [][]int{s(3, 4)}, gen: spreadSmall, build: unary((*Graph).Sigmoid)},
+		gradCase{name: "softplus", shapes: [][]int{s(3, 4)}, gen: cycle(0, 30, -30, 1, -1, 3, -3, 0.2, -0.2, 10, -10, 0),
+			build: unary((*Graph).Softplus)},
+		gradCase{name: "greater/mask", shapes: [][]int{s(3, 4)}, gen: away(0.2),
+			build: unary(func(g *Graph, x *Node) *Node { return g.Mul(x, g.Greater(x, 0.2)) })},
+		gradCase{name: "one_hot_argmax/mask", shapes: [][]int{s(3, 4)}, gen: spread,
+			build: unary(func(g *Graph, x *Node) *Node { return g.Mul(x, g.OneHotArgmax(x)) })},
 		gradCase{name: "clamp", shapes: [][]int{s(3, 4)}, gen: away(-0.5, 0.5),
 			build: unary(func(g *Graph, x *Node) *Node { return g.Clamp(x, -0.5, 0.5) })},
 		gradCase{name: "leaky_relu", shapes: [][]int{s(3, 4)}, gen: away(0),

@@ -37,7 +37,7 @@ type Node struct {
 type attr struct {
 	transA, transB bool
 	axis           int
-	a, b           float32         // constant value, clamp bounds, slope, rate, scale
+	a, b           float32         // constant value, clamp bounds, slope, rate, scale, threshold
 	by             *Node           // a forward node a gradient op reads state from (dropout mask)
 	win            window          // convolution and pool geometry
 	stats          *BatchNormStats // batch norm running statistics

@@ -7,8 +7,8 @@ import (
 )
 
 // op is a primitive operation. Each has one forward kernel (run.go) and, if it is
-// differentiable, one gradient rule (grad.go). The ops after opDropout appear only
-// in gradients.
+// differentiable, one gradient rule (grad.go). The ops after opSparseLinear appear
+// only in gradients.
 type op uint8
 
 const (
@@ -33,6 +33,7 @@ const (
 	opSigmoid
 	opClamp
 	opLeakyRelu
+	opSoftplus
 	opSoftmax
 	opLogSoftmax
 	opSum
@@ -52,6 +53,9 @@ const (
 	opBatchNorm
 	opLayerNorm
 	opSparseLinear
+	opStopGrad
+	opGreater
+	opOneHotArgmax
 	// gradient-only ops
 	opReluGrad
 	opLeakyReluGrad
@@ -89,10 +93,11 @@ var opNames = [numOps]string{
 	opAdd: "add", opSub: "sub", opMul: "mul", opDiv: "div",
 	opNeg: "neg", opExp: "exp", opLog: "log", opSqrt: "sqrt", opSquare: "square", opAbs: "abs",
 	opRelu: "relu", opGelu: "gelu", opTanh: "tanh", opSigmoid: "sigmoid",
-	opClamp: "clamp", opLeakyRelu: "leaky_relu",
+	opClamp: "clamp", opLeakyRelu: "leaky_relu", opSoftplus: "softplus",
 	opSoftmax: "softmax", opLogSoftmax: "log_softmax",
 	opSum: "sum", opMean: "mean", opMax: "max", opSumAll: "sum_all", opMeanAll: "mean_all",
 	opSoftmaxCE: "softmax_cross_entropy", opMSE: "mse", opDropout: "dropout",
+	opStopGrad: "stop_grad", opGreater: "greater", opOneHotArgmax: "one_hot_argmax",
 	opReluGrad: "relu_grad", opLeakyReluGrad: "leaky_relu_grad", opAbsGrad: "abs_grad",
 	opClampGrad: "clamp_grad", opGeluGrad: "gelu_grad", opTanhGrad: "tanh_grad",
 	opSigmoidGrad: "sigmoid_grad", opSoftmaxGrad: "softmax_grad",
@@ -215,6 +220,29 @@ func (g *Graph) Clamp(x *Node, lo, hi float32) *Node {
 // LeakyRelu returns x where x > 0, else slope·x.
 func (g *Graph) LeakyRelu(x *Node, slope float32) *Node {
 	return g.unary(opLeakyRelu, x, attr{a: slope})
+}
+
+// Softplus returns log(1 + e^x), computed stably as max(x, 0) + log1p(e^-|x|). Its
+// gradient is sigmoid(x), exact everywhere, unlike a composition of relu and abs,
+// which is wrong at 0.
+func (g *Graph) Softplus(x *Node) *Node { return g.unary(opSoftplus, x, attr{}) }
+
+// StopGrad returns x unchanged but passes no gradient back, so that a target such as
+// a teacher's prediction or a pseudo-label is not trained towards the student. A
+// parameter the loss reaches only through StopGrad gets a zero gradient.
+func (g *Graph) StopGrad(x *Node) *Node { return g.unary(opStopGrad, x, attr{}) }
+
+// Greater returns 1 where x > t and 0 elsewhere: a confidence mask. It passes no
+// gradient.
+func (g *Graph) Greater(x *Node, t float32) *Node { return g.unary(opGreater, x, attr{a: t}) }
+
+// OneHotArgmax returns, for each row of x along its last axis, 1 at the first largest
+// value and 0 elsewhere: a hard pseudo-label. It passes no gradient.
+func (g *Graph) OneHotArgmax(x *Node) *Node {
+	if len(x.Shape) == 0 {
+		g.fail("one_hot_argmax: expects at least one axis, got a scalar")
+	}
+	return g.unary(opOneHotArgmax, x, attr{})
 }
 
 // unary builds an elementwise op with the shape of x.

@@ -144,6 +144,8 @@ func attrText(n *Node, num map[*Node]int) string {
 		return " lo=" + ftoa(at.a) + " hi=" + ftoa(at.b)
 	case opLeakyRelu, opLeakyReluGrad:
 		return " slope=" + ftoa(at.a)
+	case opGreater:
+		return " t=" + ftoa(at.a)
 	case opDropout:
 		return " rate=" + ftoa(at.a)
 	case opDropoutGrad:

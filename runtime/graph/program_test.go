@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -271,5 +272,128 @@ func TestLossWithoutParamsAndEvalLeavesGrads(t *testing.T) {
 	eval := compile(t, g, Options{Outputs: []*Node{y}})
 	if err := eval.Run(); err != nil || w.Grad.Data[0] != 5 {
 		t.Errorf("forward-only run touched gradients: %v %v", err, w.Grad.Data)
+	}
+}
+
+// TestStopGradCutsGradient: in sum(StopGrad(x·wᵀ)) + sum(x·vᵀ) the loss reaches w only
+// through StopGrad, so w gets a zero gradient and no backward instruction, and v the
+// column sums of x.
+func TestStopGradCutsGradient(t *testing.T) {
+	g := New()
+	w, v := tensor.NewParam("w", 2, 3), tensor.NewParam("v", 2, 3)
+	x := g.Input("x", 4, 3)
+	dense := func(p *tensor.Param) *Node { return g.MatMul(x, g.Param(p), false, true) }
+	loss := g.Add(g.SumAll(g.StopGrad(dense(w))), g.SumAll(dense(v)))
+	p := compile(t, g, Options{Loss: loss})
+	want := `%0 = input x [4 3]
+%1 = param w [2 3]
+%2 = param v [2 3]
+%3 = matmul %0 %1 transB [4 2]
+%4 = stop_grad %3 [4 2]
+%5 = sum_all %4 []
+%6 = matmul %0 %2 transB [4 2]
+%7 = sum_all %6 []
+%8 = add %5 %7 []
+# backward
+%9 = const 1 []
+%10 = expand %9 scale=1 [4 2]
+%11 = matmul %10 %0 transA [2 3] -> grad(v)
+`
+	if got := p.String(); got != want {
+		t.Errorf("listing:\n%s\nwant:\n%s", got, want)
+	}
+	copy(p.Input("x").Data, []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	kernelsFill(w.Grad.Data, 9) // stale
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(w.Grad.Data, make([]float32, 6)) || !slices.Equal(v.Grad.Data, []float32{22, 26, 30, 22, 26, 30}) {
+		t.Errorf("w.Grad = %v, want zeros; v.Grad = %v, want column sums of x", w.Grad.Data, v.Grad.Data)
+	}
+}
+
+// TestLossOnlyThroughCut: a loss that reaches its only parameter through an op that
+// passes no gradient compiles to an empty backward pass and zeroes the gradient.
+func TestLossOnlyThroughCut(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		cut  func(g *Graph, x *Node) *Node
+	}{
+		{"stop_grad", (*Graph).StopGrad},
+		{"greater", func(g *Graph, x *Node) *Node { return g.Greater(x, 0) }},
+		{"one_hot_argmax", (*Graph).OneHotArgmax},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := New()
+			w := tensor.NewParam("w", 2, 3)
+			copy(w.Value.Data, []float32{1, -2, 3, -4, 5, -6})
+			loss := g.SumAll(c.cut(g, g.Mul(g.Param(w), g.Input("x", 2, 3))))
+			p := compile(t, g, Options{Loss: loss})
+			kernelsFill(p.Input("x").Data, 1)
+			kernelsFill(w.Grad.Data, 9)
+			if err := p.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.code) != p.nfwd || !slices.Equal(p.Params(), []*tensor.Param{w}) {
+				t.Errorf("want an empty backward pass and Params [w]:\n%s", p)
+			}
+			if !slices.Equal(w.Grad.Data, make([]float32, 6)) {
+				t.Errorf("w.Grad = %v, want zeros", w.Grad.Data)
+			}
+		})
+	}
+}
+
+// TestPseudoLabelListing: a logistic loss on hard pseudo-labels kept where the
+// student's own softmax is confident, both taken behind StopGrad. The backward pass
+// differentiates softplus and the student only, and Run does not allocate.
+func TestPseudoLabelListing(t *testing.T) {
+	g := New()
+	g.SetOrigin("pl.recipe:4:9")
+	w := tensor.NewParam("w", 3, 4)
+	z := g.MatMul(g.Input("x", 2, 4), g.Param(w), false, true)
+	target := g.StopGrad(z)
+	keep := g.Mul(g.OneHotArgmax(target), g.Greater(g.Softmax(target, -1), 0.5))
+	loss := g.MeanAll(g.Mul(g.Softplus(g.Neg(z)), keep))
+	p := compile(t, g, Options{Loss: loss})
+	want := `%0 = input x [2 4]  # pl.recipe:4:9
+%1 = param w [3 4]  # pl.recipe:4:9
+%2 = matmul %0 %1 transB [2 3]  # pl.recipe:4:9
+%3 = stop_grad %2 [2 3]  # pl.recipe:4:9
+%4 = one_hot_argmax %3 [2 3]  # pl.recipe:4:9
+%5 = softmax %3 axis=1 [2 3]  # pl.recipe:4:9
+%6 = greater %5 t=0.5 [2 3]  # pl.recipe:4:9
+%7 = mul %4 %6 [2 3]  # pl.recipe:4:9
+%8 = neg %2 [2 3]  # pl.recipe:4:9
+%9 = softplus %8 [2 3]  # pl.recipe:4:9
+%10 = mul %9 %7 [2 3]  # pl.recipe:4:9
+%11 = mean_all %10 []  # pl.recipe:4:9
+# backward
+%12 = const 1 []  # pl.recipe:4:9
+%13 = expand %12 scale=0.16666667 [2 3]  # pl.recipe:4:9
+%14 = mul %13 %7 [2 3]  # pl.recipe:4:9
+%15 = sigmoid %8 [2 3]  # pl.recipe:4:9
+%16 = mul %14 %15 [2 3]  # pl.recipe:4:9
+%17 = neg %16 [2 3]  # pl.recipe:4:9
+%18 = matmul %17 %0 transA [3 4] -> grad(w)  # pl.recipe:4:9
+`
+	if got := p.String(); got != want {
+		t.Errorf("listing:\n%s\nwant:\n%s", got, want)
+	}
+	// Logits [3 0 0] (softmax 0.909: kept, label 0) and [0 0 0] (softmax 1/3: masked).
+	copy(p.Input("x").Data, []float32{1, 0, 0, 0, 0, 1, 0, 0})
+	copy(w.Value.Data, []float32{3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	sp, sg := math.Log1p(math.Exp(-3)), 1/(1+math.Exp(3)) // softplus(-3), sigmoid(-3)
+	if l := p.Value(loss).Data[0]; math.Abs(float64(l)-sp/6) > 1e-7 {
+		t.Errorf("loss %g, want softplus(-3)/6 = %g", l, sp/6)
+	}
+	if gw := w.Grad.Data; math.Abs(float64(gw[0])+sg/6) > 1e-7 || !slices.Equal(gw[1:], make([]float32, 11)) {
+		t.Errorf("w.Grad = %v, want -sigmoid(-3)/6 = %g then zeros", gw, -sg/6)
+	}
+	if n := testing.AllocsPerRun(20, func() { p.Run() }); n != 0 {
+		t.Errorf("Run allocates %v times per call", n)
 	}
 }

@@ -154,6 +154,12 @@ func (p *Program) step(in *instr) error {
 		kernels.Clamp(d, x, in.a, in.b)
 	case opLeakyRelu:
 		kernels.LeakyRelu(d, x, in.a)
+	case opSoftplus:
+		kernels.Softplus(d, x)
+	case opGreater:
+		kernels.Greater(d, x, in.a)
+	case opOneHotArgmax:
+		kernels.OneHotArgmax(d, x, in.outer, in.n)
 	case opSoftmax:
 		kernels.Softmax(d, x, in.outer, in.n, in.inner)
 	case opLogSoftmax:
@@ -174,7 +180,7 @@ func (p *Program) step(in *instr) error {
 		d[0] = kernels.MSE(x, y)
 	case opDropout:
 		p.dropout(in, d, x, y)
-	case opReshape:
+	case opReshape, opStopGrad:
 		kernels.Copy(d, x)
 	case opConv2D, opMaxPool2D, opAvgPool2D, opAddAxis, opScaleAxis, opBatchNorm, opLayerNorm:
 		p.stepLayer(in, d, x, y, z)

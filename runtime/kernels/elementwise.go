@@ -180,6 +180,27 @@ func Sigmoid(dst, x []float32) {
 	}
 }
 
+// Softplus sets dst[i] = log(1 + e^x[i]), computed as max(x, 0) + log1p(e^-|x|) so
+// that it neither overflows for large x nor rounds to 0 for very negative x.
+func Softplus(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		v := float64(x[i])
+		dst[i] = float32(max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))))
+	}
+}
+
+// Greater sets dst[i] = 1 if x[i] > t, else 0.
+func Greater(dst, x []float32, t float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = 0
+		if x[i] > t {
+			dst[i] = 1
+		}
+	}
+}
+
 // Clamp sets dst[i] = min(max(x[i], lo), hi).
 func Clamp(dst, x []float32, lo, hi float32) {
 	x = x[:len(dst)]

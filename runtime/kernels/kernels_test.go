@@ -56,6 +56,13 @@ func TestUnaryKernels(t *testing.T) {
 		{"relu", Relu, func(v float64) float64 { return math.Max(v, 0) }},
 		{"tanh", Tanh, math.Tanh},
 		{"sigmoid", Sigmoid, func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }},
+		{"softplus", Softplus, func(v float64) float64 { return math.Log(1 + math.Exp(v)) }},
+		{"greater", func(d, x []float32) { Greater(d, x, 0.5) }, func(v float64) float64 {
+			if v > 0.5 {
+				return 1
+			}
+			return 0
+		}},
 		{"gelu", Gelu, gelu},
 		{"leaky_relu", func(d, x []float32) { LeakyRelu(d, x, 0.1) }, func(v float64) float64 {
 			if v < 0 {
@@ -193,6 +200,8 @@ func TestAxisKernels(t *testing.T) {
 	check(t, "broadcast", d, []float64{2, 4, 6, 2, 4, 6})
 	MaxAxisGrad(d, []float32{5, 7}, []float32{1, 3, 3, 2, 0, 2}, []float32{3, 2}, 2, 3, 1)
 	check(t, "max_grad", d, []float64{0, 5, 0, 7, 0, 0})
+	OneHotArgmax(d, []float32{1, 3, 3, 2, 0, 2}, 2, 3)
+	check(t, "one_hot_argmax", d, []float64{0, 1, 0, 1, 0, 0})
 	r2 := make([]float32, 3)
 	SumRows(r2, []float32{1, 2, 3, 4, 5, 6}, 2, 3)
 	check(t, "sum_rows", r2, []float64{5, 7, 9})
@@ -211,6 +220,20 @@ func TestSoftmaxStable(t *testing.T) {
 	check(t, "softmax", d, []float64{0.5, 0.5, 0})
 	LogSoftmax(d, []float32{1000, 1000, -1000}, 1, 3, 1)
 	check(t, "log_softmax", d, []float64{-math.Ln2, -math.Ln2, -2000 - math.Ln2})
+}
+
+// TestSoftplusStable checks softplus where log(1+e^x) overflows (x = 1000) or rounds
+// to 0 in float32 (x = -30, -80), to 1e-6 relative.
+func TestSoftplusStable(t *testing.T) {
+	x := []float32{0, 30, -30, -80, 1000, -1000}
+	want := []float64{math.Ln2, 30, 9.357622968840175e-14, 1.8048513878454153e-35, 1000, 0}
+	d := make([]float32, len(x))
+	Softplus(d, x)
+	for i := range d {
+		if math.Abs(float64(d[i])-want[i]) > 1e-6*want[i] {
+			t.Errorf("softplus(%g) = %g, want %g", x[i], d[i], want[i])
+		}
+	}
 }
 
 func TestCrossEntropy(t *testing.T) {

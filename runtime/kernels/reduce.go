@@ -73,6 +73,21 @@ func MaxAxisGrad(dst, g, x, y []float32, outer, n, inner int) {
 	}
 }
 
+// OneHotArgmax sets each row of dst (shape [rows, n]) to 1 at the first largest
+// value of the same row of x and 0 elsewhere.
+func OneHotArgmax(dst, x []float32, rows, n int) {
+	clear(dst[:rows*n])
+	for r := range rows {
+		row, best := x[r*n:(r+1)*n], 0
+		for j, v := range row {
+			if v > row[best] {
+				best = j
+			}
+		}
+		dst[r*n+best] = 1
+	}
+}
+
 // AddBias sets dst[r,j] = x[r,j] + b[j] for x of shape [rows, n].
 func AddBias(dst, x, b []float32, rows, n int) {
 	for r := range rows {
