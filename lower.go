@@ -62,6 +62,10 @@ type lowerer struct {
 	nodes   map[*tensor.Param]*graph.Node
 	scalars []pendingScalar
 	logits  *graph.Node
+	inputs  map[string]*graph.Node // inputs of the other data streams, by name
+	feeds   []feed
+	commits []commit
+	reports []report
 }
 
 // pendingScalar is a schedule fed through a graph input, bound to the program once compiled.
@@ -70,16 +74,26 @@ type pendingScalar struct {
 	sched schedule.Schedule
 }
 
-// compile builds the program for n rows; train adds the backward pass.
+// compile builds the program for n rows; train adds the backward pass. A loss mixture
+// is evaluated on its evaluated model's cross-entropy.
 func (s *Session) compile(n int, training bool) (c *train.Compiled, err error) {
 	defer graph.Catch(&err)
-	l := &lowerer{s: s, g: graph.New(), batch: n, nodes: map[*tensor.Param]*graph.Node{}}
+	l := &lowerer{s: s, g: graph.New(), batch: n, nodes: map[*tensor.Param]*graph.Node{}, inputs: map[string]*graph.Node{}}
 	stream := s.recipe.Stream
 	l.x = l.g.Input("x", append([]int{n}, stream.Info.Shape...)...)
-	if stream.Info.Classes > 0 {
+	if stream.Info.Classes > 0 && !stream.Info.Unlabeled {
 		l.y = l.g.Input("y", n)
 	}
-	loss := l.tensor(s.recipe.Loss)
+	var loss *graph.Node
+	if m := s.recipe.Evaluated; m != nil && !training {
+		if l.y == nil { // the loss draws its epochs from unlabeled data; the evaluated set has labels
+			l.y = l.g.Input("y", n)
+		}
+		l.logits = l.applyModel(m, l.x)
+		loss = l.g.SoftmaxCrossEntropy(l.logits, l.y)
+	} else {
+		loss = l.tensor(s.recipe.Loss)
+	}
 	opts := graph.Options{Outputs: []*graph.Node{loss}}
 	if training {
 		opts.Loss = loss
@@ -87,11 +101,21 @@ func (s *Session) compile(n int, training bool) (c *train.Compiled, err error) {
 	if l.logits != nil {
 		opts.Outputs = append(opts.Outputs, l.logits)
 	}
+	for _, cm := range l.commits {
+		opts.Outputs = append(opts.Outputs, cm.node)
+	}
+	for _, r := range l.reports {
+		opts.Outputs = append(opts.Outputs, r.node)
+	}
 	p, err := l.g.Compile(opts)
 	if err != nil {
 		return nil, err
 	}
-	return l.bind(p, loss), nil
+	c = l.bind(p, loss)
+	if training {
+		l.bindMixture(c)
+	}
+	return c, nil
 }
 
 // bind collects a compiled program's input buffers.
@@ -111,10 +135,9 @@ func (l *lowerer) tensor(v check.Value) *graph.Node {
 	l.g.SetOrigin(v.Pos().String())
 	switch v := v.(type) {
 	case *check.DataField:
-		if v.Field == "y" {
-			return l.y
-		}
-		return l.x
+		return l.streamInput(v.Data, v.Field)
+	case *check.Augmented:
+		return l.augmented(v)
 	case *check.ModelCall:
 		return l.modelCall(v)
 	case *check.Call:
@@ -130,9 +153,13 @@ func (l *lowerer) tensor(v check.Value) *graph.Node {
 // modelCall lowers net(x): the model's statements with its input bound to x; weights
 // are shared between calls.
 func (l *lowerer) modelCall(v *check.ModelCall) *graph.Node {
-	in := l.tensor(v.Arg)
+	return l.applyModel(v.Model, l.tensor(v.Arg))
+}
+
+// applyModel lowers a model's statements with its input bound to in.
+func (l *lowerer) applyModel(model *check.Model, in *graph.Node) *graph.Node {
 	m := &modelLowering{l: l, input: in, done: map[*check.Stmt]*graph.Node{}}
-	out := m.stmt(v.Model.Output)
+	out := m.stmt(model.Output)
 	if l.logits == nil && len(out.Shape) == 2 {
 		l.logits = out
 	}
@@ -202,18 +229,23 @@ func (l *lowerer) builder(c *check.Call) *stdlib.Builder {
 		return l.s.weights.state(path(name), shape, fill)
 	}
 	sparse := func(name string) *graph.Sparsity { return l.s.sparsity(path(name)) }
-	return &stdlib.Builder{G: l.g, State: state, Sparse: sparse, Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
-		p := l.s.weights.get(path(name), shape, fanIn, init)
-		if lay := l.s.maskLayer(p); lay != nil {
-			p = lay.Effective // the program computes with the masked weight
-		}
-		if n, ok := l.nodes[p]; ok {
+	return &stdlib.Builder{G: l.g, State: state, Sparse: sparse, Scalar: l.scalarInput,
+		SampleState: func(name string, width int, fill float32) (*graph.Node, func(*graph.Node)) {
+			return l.sampleState(c, name, width, fill)
+		},
+		Report: func(name string, v *graph.Node) { l.reports = append(l.reports, report{name, v}) },
+		Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
+			p := l.s.weights.get(path(name), shape, fanIn, init)
+			if lay := l.s.maskLayer(p); lay != nil {
+				p = lay.Effective // the program computes with the masked weight
+			}
+			if n, ok := l.nodes[p]; ok {
+				return n
+			}
+			n := l.g.Param(p)
+			l.nodes[p] = n
 			return n
-		}
-		n := l.g.Param(p)
-		l.nodes[p] = n
-		return n
-	}}
+		}}
 }
 
 // arith lowers + - * / where at least one side is a tensor; scalar sides become
@@ -234,15 +266,19 @@ func (l *lowerer) arith(v *check.Arith, m *modelLowering) *graph.Node {
 
 func (l *lowerer) operand(v check.Value, m *modelLowering) *graph.Node {
 	if !isTensor(v) {
-		sch := l.s.scalar(v)
-		if c, ok := sch.(schedule.Constant); ok {
-			return l.g.Const(float32(c.Value))
-		}
-		name := fmt.Sprintf("schedule%d", len(l.scalars))
-		l.scalars = append(l.scalars, pendingScalar{name, sch})
-		return l.g.Input(name)
+		return l.scalarInput(l.s.scalar(v))
 	}
 	return l.sub(v, m)
+}
+
+// scalarInput is a schedule as a graph value: a constant, or an input fed every step.
+func (l *lowerer) scalarInput(sch schedule.Schedule) *graph.Node {
+	if c, ok := sch.(schedule.Constant); ok {
+		return l.g.Const(float32(c.Value))
+	}
+	name := fmt.Sprintf("schedule%d", len(l.scalars))
+	l.scalars = append(l.scalars, pendingScalar{name, sch})
+	return l.g.Input(name)
 }
 
 // isTensor reports whether a checked value is a tensor (not a number or schedule).

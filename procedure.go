@@ -168,7 +168,7 @@ func (s *Session) ingredient(ctx context.Context, h Hooks, st *check.Step, start
 		return err
 	}
 	tr := s.recipe.Train
-	b := data.NewBatcher(s.data[s.recipe.Stream], tr.Batch, true, tr.Seed+uint64(k+1)*0x9E3779B9)
+	b := data.NewBatcher(s.data[s.recipe.Stream], s.recipe.DrawSize(s.recipe.Stream), true, tr.Seed+uint64(k+1)*0x9E3779B9)
 	b.DropLast = tr.DropLast
 	s.trainer.Batches = b
 	s.phase = fmt.Sprintf("ingredient %d/%d", k+1, st.Count)

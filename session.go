@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 
 	"github.com/roux-ml/roux/lang/check"
@@ -43,6 +44,9 @@ type Session struct {
 	ckptEvery     int                           // steps between checkpoints; 0: none
 	lastMetrics   map[string]float64            // the last evaluation, as "data metric", for checkpoints
 	phase         string                        // names a soup ingredient in evaluations
+	streams       map[*check.Data]*data.Batcher // the loss's other data streams
+	sampleStates  map[string]*check.Data        // per-sample state paths and the data set they index
+	stats         *stats
 }
 
 // EvalResult is one evaluation of one data set.
@@ -55,19 +59,25 @@ type EvalResult struct {
 	Sparsity  float64 // share of masked weights pruned; 0 without masks
 	AvgParams float64 // N̄, the average number of parameters in use so far
 	Phase     string  // "ingredient 2/3" or "soup" inside a soup; empty otherwise
+	// Train holds training statistics of a loss mixture averaged over the steps since
+	// the previous evaluation (mask_ratio, tsa_threshold, adawac_beta0, ...) and, on data
+	// with label noise, per-sample state by group (loss.adawac.beta0 clean/corrupted).
+	Train map[string]float64
 }
 
 // NewSession loads the recipe's data, creates its weights and compiles its programs.
 func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
 		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}, states: map[string]*tensor.Tensor{}},
-		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}, slotCache: map[*tensor.Param][][]float32{}}
+		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}, slotCache: map[*tensor.Param][][]float32{},
+		sampleStates: map[string]*check.Data{}, stats: &stats{sum: map[string]float64{}, n: map[string]int{}}}
 	if err := s.loadData(opts); err != nil {
 		return nil, err
 	}
 	tr := r.Train
-	b := data.NewBatcher(s.data[r.Stream], tr.Batch, true, tr.Seed)
+	b := data.NewBatcher(s.data[r.Stream], r.DrawSize(r.Stream), true, tr.Seed)
 	b.DropLast = tr.DropLast
+	s.buildStreams()
 	s.stepsPerEpoch = b.StepsPerEpoch()
 	s.totalSteps = s.stepsPerEpoch * tr.Epochs
 	if r.Procedure != nil {
@@ -75,7 +85,7 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 	}
 	s.trainer = &train.Trainer{Batches: b, Program: s.trainProgram, Seed: tr.Seed,
 		Clock: schedule.Clock{StepsPerEpoch: s.stepsPerEpoch, TotalSteps: s.totalSteps}}
-	if _, err := s.trainProgram(tr.Batch); err != nil {
+	if _, err := s.trainProgram(r.DrawSize(r.Stream)); err != nil {
 		return nil, err
 	}
 	s.trainer.Update = s.update()
@@ -94,7 +104,7 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 // loadData loads the training stream and every evaluated data set.
 func (s *Session) loadData(opts Options) error {
 	env := stdlib.Env{Log: opts.Log}
-	need := []*check.Data{s.recipe.Stream}
+	need := slices.Clone(s.recipe.Streams)
 	for _, e := range s.recipe.Train.Evals {
 		need = append(need, e.Data...)
 	}
@@ -102,8 +112,7 @@ func (s *Session) loadData(opts Options) error {
 		if s.data[d] != nil {
 			continue
 		}
-		e, _ := stdlib.Default.Entry(d.Call.Sig.Name)
-		ds, err := e.Load(s.args(d.Call), env)
+		ds, err := s.loadCall(d.Call, env)
 		if err != nil {
 			return fmt.Errorf("%s: data %s: %w", d.Pos, d.Name, err)
 		}
@@ -111,6 +120,19 @@ func (s *Session) loadData(opts Options) error {
 		s.data[d] = ds
 	}
 	return nil
+}
+
+// loadCall loads a data entry, or the data set a chain of transforms makes from one.
+func (s *Session) loadCall(c *check.Call, env stdlib.Env) (*data.Dataset, error) {
+	e, _ := stdlib.Default.Entry(c.Sig.Name)
+	if e.Derive == nil {
+		return e.Load(s.args(c), env)
+	}
+	in, err := s.loadCall(c.Args[0].(*check.Call), env)
+	if err != nil {
+		return nil, err
+	}
+	return e.Derive(in, s.args(c))
 }
 
 func (s *Session) trainProgram(n int) (*train.Compiled, error) {
@@ -297,6 +319,11 @@ func (s *Session) Evaluate(name string) (EvalResult, error) {
 	for k, v := range m {
 		s.lastMetrics[name+" "+k] = v
 	}
+	st := s.stats.means()
+	maps.Copy(st, s.stateByGroup())
+	if len(st) == 0 {
+		st = nil
+	}
 	return EvalResult{Data: name, Step: c.Step, Epoch: c.Epoch(), LR: s.LR(), Metrics: m,
-		Sparsity: s.overallSparsity(), AvgParams: s.AvgParams(), Phase: s.phase}, nil
+		Sparsity: s.overallSparsity(), AvgParams: s.AvgParams(), Phase: s.phase, Train: st}, nil
 }

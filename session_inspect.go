@@ -57,7 +57,7 @@ func (s *Session) Mask(path string) []float32 {
 // ProgramText is the compiled training program for the recipe's batch size as stable
 // text (graph.Program.String): one line per leaf and instruction, with recipe positions.
 func (s *Session) ProgramText() (string, error) {
-	c, err := s.trainProgram(s.recipe.Train.Batch)
+	c, err := s.trainProgram(s.recipe.DrawSize(s.recipe.Stream))
 	if err != nil {
 		return "", err
 	}

@@ -65,6 +65,16 @@ type Builder struct {
 	// once Weight has made it, when the layer may compute with sparse kernels
 	// (graph.SparseLinear); nil, as is a nil Sparse, means the dense product.
 	Sparse func(name string) *graph.Sparsity
+	// SampleState gives a per-sample loss (Signature.PerSample) the rows of its state for
+	// this step's batch, [B width] or [B] when width is 0, created filled with fill; commit
+	// names the node holding the rows' new values, stored after each training step. The
+	// session saves the state in checkpoints.
+	SampleState func(name string, width int, fill float32) (rows *graph.Node, commit func(next *graph.Node))
+	// Scalar feeds a schedule's value at every step into the graph.
+	Scalar func(s schedule.Schedule) *graph.Node
+	// Report records a scalar node, such as the share of samples a confidence threshold
+	// keeps, as a training statistic averaged between evaluations.
+	Report func(name string, v *graph.Node)
 }
 
 // sparse returns b.Sparse(name), or nil without a Sparse.

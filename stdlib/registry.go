@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/roux-ml/roux/lang/sig"
+	"github.com/roux-ml/roux/runtime/augment"
 	"github.com/roux-ml/roux/runtime/data"
 	"github.com/roux-ml/roux/runtime/graph"
 	"github.com/roux-ml/roux/runtime/optim"
@@ -25,6 +26,10 @@ type Entry struct {
 	Optimizer func(a Args) *Optimizer
 	// Load loads a Data entry.
 	Load func(a Args, env Env) (*data.Dataset, error)
+	// Derive makes a data transform's data set from its loaded input.
+	Derive func(in *data.Dataset, a Args) (*data.Dataset, error)
+	// Augment builds an augmentation.
+	Augment func(a Args) augment.Op
 	// Mask builds a mask setting (init, criterion, regrow or pruned rule): a value of
 	// mask.Init, mask.Criterion, mask.Regrow or mask.Pruned.
 	Mask func(a Args) any
@@ -69,7 +74,9 @@ func validate(e *Entry) error {
 		sig.Layer: e.Build != nil && e.Shape != nil && e.Weights != nil,
 		sig.Op:    e.Build != nil && e.Shape != nil, sig.Loss: e.Build != nil && e.Shape != nil,
 		sig.Schedule: e.Schedule != nil, sig.Optimizer: e.Optimizer != nil,
-		sig.Data: e.Load != nil && e.Describe != nil, sig.Metric: true,
+		sig.Data:     (e.Load != nil && e.Describe != nil) || (e.Derive != nil && e.Transform != nil && len(e.Params) > 0 && e.Params[0].Type == sig.Dataset),
+		sig.Metric:   true,
+		sig.Augment:  e.Augment != nil,
 		sig.MaskInit: e.Mask != nil, sig.Criterion: e.Mask != nil, sig.Regrow: e.Mask != nil, sig.Pruned: e.Mask != nil,
 	}
 	ok, known := need[e.Kind]

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,10 +83,11 @@ type reporter struct {
 	epochLoss      float64
 	epochSteps     int
 	last           map[string]roux.EvalResult
+	statsShown     int // the step whose training statistics were printed
 }
 
 func newReporter(s *roux.Session, stdout, stderr io.Writer, metricsPath string, quiet bool) (*reporter, error) {
-	r := &reporter{s: s, stdout: stdout, stderr: stderr, quiet: quiet, start: time.Now(), last: map[string]roux.EvalResult{}}
+	r := &reporter{s: s, stdout: stdout, stderr: stderr, quiet: quiet, start: time.Now(), last: map[string]roux.EvalResult{}, statsShown: -1}
 	if f, ok := stderr.(*os.File); ok {
 		r.tty = isatty.IsTerminal(f.Fd())
 	}
@@ -124,7 +127,7 @@ func (r *reporter) step(step int, loss float64) {
 func (r *reporter) progress(step int, loss float64) {
 	c := r.s.Clock()
 	elapsed := time.Since(r.start).Seconds()
-	rate := float64(step*r.s.Recipe().Train.Batch) / elapsed
+	rate := float64(step*r.s.Recipe().SamplesPerStep()) / elapsed
 	eta := time.Duration(elapsed / float64(step) * float64(c.TotalSteps-step) * float64(time.Second)).Round(time.Second)
 	width := 24
 	done := width * step / c.TotalSteps
@@ -158,12 +161,29 @@ func (r *reporter) eval(e roux.EvalResult) {
 		for k, v := range e.Metrics {
 			rec[k] = v
 		}
+		for k, v := range e.Train {
+			rec["train "+k] = v
+		}
 		r.enc.Encode(rec)
 	}
 	if !r.quiet {
 		r.clearLine()
 		fmt.Fprintf(r.stdout, "  eval %-8s step %d (epoch %.2f): %s\n", e.Data, e.Step, e.Epoch, formatMetrics(e))
+		if len(e.Train) > 0 && e.Step != r.statsShown {
+			r.statsShown = e.Step
+			fmt.Fprintf(r.stdout, "  training since the last eval: %s\n", formatStats(e.Train))
+		}
 	}
+}
+
+// formatStats prints training statistics sorted by name.
+func formatStats(st map[string]float64) string {
+	names := slices.Sorted(maps.Keys(st))
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %.4f", k, st[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func formatMetrics(e roux.EvalResult) string {
@@ -189,7 +209,7 @@ func (r *reporter) summary() {
 	c := r.s.Clock()
 	secs := time.Since(r.start).Seconds()
 	fmt.Fprintf(r.stdout, "done: %s epochs, %d steps in %.1fs (%.0f samples/s)\n", strconv.FormatFloat(c.Epoch(), 'f', -1, 64), c.Step, secs,
-		float64(c.Step*r.s.Recipe().Train.Batch)/secs)
+		float64(c.Step*r.s.Recipe().SamplesPerStep())/secs)
 	names := make([]string, 0, len(r.last))
 	for k := range r.last {
 		names = append(names, k)

@@ -87,6 +87,9 @@ func fits(p *sig.Param, t typ, v Value) (ok bool, hint string) {
 		return t.k == tTensor, ""
 	case sig.Labels:
 		return t.k == tLabels, ""
+	case sig.Dataset:
+		cl, ok := v.(*Call)
+		return ok && cl.Sig.Kind == sig.Data, ""
 	case sig.String, sig.Bool, sig.Range, sig.List:
 		want := map[sig.Type]kindT{sig.String: tString, sig.Bool: tBool, sig.Range: tRange, sig.List: tList}[p.Type]
 		return t.k == want, ""

@@ -25,20 +25,24 @@ func (c *checker) call(e *syntax.Call, piped syntax.Expr, cx *ctx) (Value, typ) 
 	if id.Name == "input" && cx.where == "model" {
 		return c.input(id, args, cx)
 	}
-	if nd, ok := c.visible(id.Name); nd != nil {
+	s, builtin := c.cat.Lookup(id.Name)
+	if nd, ok := c.visible(id.Name); nd != nil && !(builtin && nd.d.Keyword == "data") {
 		return c.callDecl(nd, id, args, cx)
-	} else if ok {
+	} else if ok && nd == nil {
 		return nil, bad
 	}
-	if s, ok := c.cat.Lookup(id.Name); ok {
+	if builtin {
 		return c.entry(s, id, args, e.Rparen, cx)
 	}
 	c.errorf(id.NamePos, "unknown function %s%s", id.Name, suggest(id.Name, c.allNames(cx)))
 	return nil, bad
 }
 
-// callDecl checks the call of a declared name: only models can be called.
+// callDecl checks the call of a declared name: only models and augmentations can be called.
 func (c *checker) callDecl(nd *decl, id *syntax.Ident, args []*syntax.Arg, cx *ctx) (Value, typ) {
+	if nd.d.Keyword == "augment" {
+		return c.augmentUse(nd, id, args, cx)
+	}
 	if nd.d.Keyword != "model" {
 		c.errorf(id.NamePos, "%s is a %s and cannot be called", id.Name, nd.d.Keyword)
 		return nil, bad
@@ -107,6 +111,7 @@ var allowed = map[string][]sig.Kind{
 	string(sig.Criterion): {sig.Criterion},
 	string(sig.Regrow):    {sig.Regrow},
 	string(sig.Pruned):    {sig.Pruned},
+	"augment":             {sig.Augment},
 }
 
 var placeOf = map[sig.Kind]string{
@@ -114,7 +119,7 @@ var placeOf = map[sig.Kind]string{
 	sig.Op: "in a model body or the loss", sig.Loss: "in the loss", sig.Schedule: "where a number or schedule is expected",
 	sig.Optimizer: "in the optimizer declaration", sig.Metric: "in an eval command",
 	sig.MaskInit: "as a mask's init", sig.Criterion: "as a mask's prune setting", sig.Regrow: "as a mask's regrow setting",
-	sig.Pruned: "as a mask's pruned setting",
+	sig.Pruned: "as a mask's pruned setting", sig.Augment: "in an augment declaration",
 }
 
 func kindAllowed(where string, k sig.Kind) bool {
@@ -145,7 +150,11 @@ func (c *checker) entry(s *sig.Signature, id *syntax.Ident, args []*syntax.Arg, 
 		}
 		call.Args[i], types[i], call.Given[i] = v, t, syn[i] != nil
 	}
-	return c.finish(call, syn, types, cx)
+	v, t := c.finish(call, syn, types, cx)
+	if v != nil && (s.PerSample || s.Views) && !c.checkSamples(call, syn) {
+		return nil, bad
+	}
+	return v, t
 }
 
 // bind matches positional and named arguments to parameters; a missing optional
@@ -215,7 +224,7 @@ func (c *checker) finish(call *Call, syn []syntax.Expr, types []typ, cx *ctx) (V
 	case sig.Schedule:
 		c.spans = append(c.spans, call)
 		return call, typ{k: tScalar}
-	case sig.Data, sig.Optimizer, sig.MaskInit, sig.Criterion, sig.Regrow, sig.Pruned:
+	case sig.Data, sig.Optimizer, sig.MaskInit, sig.Criterion, sig.Regrow, sig.Pruned, sig.Augment:
 		return call, typ{k: tEntry}
 	}
 	var in []sig.Shape
@@ -273,6 +282,9 @@ func (c *checker) argError(call *Call, syn any, err error) {
 		}
 		if sc, ok := syn.(*syntax.Call); ok {
 			pos = argPos(sc, call.Sig, ae.Param, pos)
+		}
+		if i := paramIndex(call.Sig, ae.Param); syn == nil && i >= 0 && call.Given[i] {
+			pos = call.Args[i].Pos()
 		}
 	}
 	c.errorf(pos, "%s: %v", call.Sig.Name, err)

@@ -15,6 +15,7 @@ func Check(f *syntax.File, cat sig.Catalog) (*Recipe, token.ErrorList) {
 	c.collect()
 	c.resolveAll()
 	c.checkTrain()
+	c.checkDraws()
 	c.checkTimes()
 	c.errs.RemoveMultiples()
 	if len(c.errs) > 0 {
@@ -38,6 +39,7 @@ type decl struct {
 	data   *Data
 	model  *Model
 	sched  *Schedule
+	aug    *Augment
 }
 
 type checker struct {
@@ -76,24 +78,15 @@ var declForms = map[string]struct{ named, body bool }{
 	"train":     {body: true},
 	"mask":      {named: true, body: true},
 	"procedure": {body: true},
-}
-
-// reserved keywords are parsed but belong to features that are not built yet.
-var reserved = map[string]string{
-	"augment": "augment declarations (data augmentation) are not supported yet",
+	"augment":   {named: true},
 }
 
 // collect sorts declarations by keyword and reports duplicates and malformed forms.
 func (c *checker) collect() {
 	for _, d := range c.file.Decls {
-		if msg, ok := reserved[d.Keyword]; ok {
-			c.errorf(d.KeywordPos, "%s", msg)
-			c.addBroken(d)
-			continue
-		}
 		form, ok := declForms[d.Keyword]
 		if !ok {
-			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, model, schedule, mask, loss, optimizer, train or procedure)%s",
+			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, augment, model, schedule, mask, loss, optimizer, train or procedure)%s",
 				d.Keyword, suggest(d.Keyword, keys(declForms)))
 			c.addBroken(d)
 			continue
@@ -139,11 +132,13 @@ func formExample(keyword string) string {
 		"train":     "train { epochs = 10 }",
 		"mask":      "mask sparse on net.*.weight { init = random(sparsity: 0.9) }",
 		"procedure": "procedure { train(2 epochs) prune(sparse, to: 0.9) train(2 epochs) }",
+		"augment":   "augment strong = noise(0.2) + shift(2) + cutout(8)",
 	}[keyword]
 }
 
 // addNamed registers a named declaration. Mask names never appear in expressions, so a
-// mask may be named after its technique (mask rigl on ...).
+// mask may be named after its technique (mask rigl on ...); data sets are never called,
+// so one may be named after a data transform (data unlabeled = ... |> unlabeled()).
 func (c *checker) addNamed(d *syntax.Decl) {
 	name := d.Name.Name
 	if prev, ok := c.named[name]; ok {
@@ -151,7 +146,7 @@ func (c *checker) addNamed(d *syntax.Decl) {
 		e.Related = append(e.Related, token.Related{Pos: prev.d.Name.NamePos, Msg: "first declared here"})
 		return
 	}
-	if _, ok := c.cat.Lookup(name); ok && d.Keyword != "mask" {
+	if s, ok := c.cat.Lookup(name); ok && d.Keyword != "mask" && !(d.Keyword == "data" && s.Transform != nil) {
 		c.errorf(d.Name.NamePos, "%s is the name of a built-in; choose another name", name)
 		return
 	}
@@ -238,6 +233,8 @@ func (c *checker) resolveNamed(nd *decl, ref token.Pos) bool {
 		nd.sched = c.checkSchedule(nd.d)
 	case "mask":
 		c.checkMask(nd.d)
+	case "augment":
+		nd.aug = c.checkAugment(nd.d)
 	}
 	c.chain = c.chain[:len(c.chain)-1]
 	nd.state = resolved

@@ -8,27 +8,47 @@ import (
 	"github.com/roux-ml/roux/lang/syntax"
 )
 
-// checkData checks "data NAME = CALL" against a Data entry and asks it to describe itself.
+// checkData checks "data NAME = CALL", possibly piped through data transforms such as
+// per_class, and asks the entries to describe the data set.
 func (c *checker) checkData(d *syntax.Decl) *Data {
 	cx := &ctx{where: "data"}
-	call, ok := d.Value.(*syntax.Call)
-	if !ok {
+	_, isCall := d.Value.(*syntax.Call)
+	if b, ok := d.Value.(*syntax.Binary); !isCall && (!ok || b.Op != "|>") {
 		c.errorf(d.Value.Pos(), "a data set is declared with a call, for example mnist(split: \"train\")")
 		return nil
 	}
-	v, _ := c.call(call, nil, cx)
+	v, _ := c.expr(d.Value, cx)
 	cl, ok := v.(*Call)
 	if !ok || cl.Sig.Kind != sig.Data {
 		return nil
 	}
-	info, err := cl.Sig.Describe(cl.Const)
-	if err != nil {
-		c.argError(cl, call, err)
+	info, ok := c.describe(cl)
+	if !ok {
 		return nil
 	}
 	data := &Data{Name: d.Name.Name, Pos: d.Name.NamePos, Call: cl, Info: info}
 	c.r.Data = append(c.r.Data, data)
 	return data
+}
+
+// describe asks a data entry, or a chain of transforms over one, what it will load.
+func (c *checker) describe(cl *Call) (sig.DataInfo, bool) {
+	var info sig.DataInfo
+	var err error
+	if cl.Sig.Transform == nil {
+		info, err = cl.Sig.Describe(cl.Const)
+	} else {
+		in, ok := c.describe(cl.Args[0].(*Call))
+		if !ok {
+			return info, false
+		}
+		info, err = cl.Sig.Transform(in, cl.Const)
+	}
+	if err != nil {
+		c.argError(cl, nil, err)
+		return info, false
+	}
+	return info, true
 }
 
 // checkSchedule checks "schedule NAME = EXPR", which must be a number or a schedule.
@@ -54,19 +74,20 @@ func (c *checker) checkLoss(d *syntax.Decl) {
 		return
 	}
 	if t.k != tTensor || len(t.shape) != 0 {
-		c.errorf(d.Value.Pos(), "the loss must be one number per step, but this expression is a %s; reduce it, for example with mean(...)", t)
+		per := ""
+		if t.k == tTensor && len(t.shape) == 1 && t.shape[0] == sig.Batch {
+			per = " (one number per sample)"
+		}
+		c.errorf(d.Value.Pos(), "the loss must be one number per step, but this expression is a %s%s; reduce it, for example with mean(...)", t, per)
 		return
 	}
-	switch len(cx.streams) {
-	case 0:
+	if len(cx.streams) == 0 {
 		c.errorf(d.Value.Pos(), "the loss uses no data set; write it over a data set's fields, for example cross_entropy(net(train.x), train.y)")
 		return
-	case 1:
-	default:
-		c.errorf(cx.streams[1].at, "the loss draws on %s and %s; training on several data sets at once is not supported yet", cx.streams[0].data.Name, cx.streams[1].data.Name)
-		return
 	}
-	c.r.Loss, c.r.LossPos, c.r.Stream = v, d.KeywordPos, cx.streams[0].data
+	c.r.Loss, c.r.LossPos = v, d.KeywordPos
+	c.setStreams(cx.streams)
+	c.r.Evaluated = c.evaluated(v, cx)
 }
 
 // checkOptimizer checks "optimizer = CALL" against an Optimizer entry.
@@ -212,6 +233,13 @@ func (c *checker) evalCommand(st *syntax.Command) *Eval {
 	if len(st.Items) == 0 {
 		e.Metrics = []string{"accuracy", "loss"}
 	}
+	for _, m := range e.Metrics {
+		for i, d := range e.Data {
+			if (m == "clean_accuracy" || m == "memorized") && !d.Info.Noisy {
+				c.errorf(st.Args[i].Pos(), "%s is measured against the true labels of a data set with label_noise(...), but %s has none", m, d.Name)
+			}
+		}
+	}
 	return e
 }
 
@@ -231,6 +259,10 @@ func (c *checker) evalData(a syntax.Expr) *Data {
 	d, stream := nd.data, c.r.Stream
 	if d == nil || stream == nil {
 		return d
+	}
+	if d.Info.Unlabeled {
+		c.errorf(id.NamePos, "cannot evaluate on %s: it is unlabeled()", d.Name)
+		return nil
 	}
 	if !d.Info.Shape.Equal(stream.Info.Shape) || d.Info.Classes != stream.Info.Classes {
 		c.errorf(id.NamePos, "cannot evaluate on %s: its samples are %s with %d classes, but the loss is written for %s, whose samples are %s with %d classes",
@@ -280,7 +312,7 @@ func (r *Recipe) StepsPerEpoch() int {
 	if r.Stream == nil || r.Train == nil || r.Stream.Info.Size == 0 {
 		return 0
 	}
-	n, b := r.Stream.Info.Size, r.Train.Batch
+	n, b := r.Stream.Info.Size, r.DrawSize(r.Stream)
 	if r.Train.DropLast {
 		return n / b
 	}

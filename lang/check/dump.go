@@ -30,7 +30,17 @@ func Dump(r *Recipe) string {
 	for _, m := range r.Masks {
 		dumpMask(&b, m)
 	}
-	fmt.Fprintf(&b, "loss = %s  # draws on %s\n", Text(r.Loss), r.Stream.Name)
+	for _, a := range r.Augments {
+		ops := make([]string, len(a.Ops))
+		for i, op := range a.Ops {
+			ops[i] = Text(op)
+		}
+		fmt.Fprintf(&b, "augment %s = %s\n", a.Name, strings.Join(ops, " + "))
+	}
+	fmt.Fprintf(&b, "loss = %s  # draws on %s\n", Text(r.Loss), streamsText(r))
+	if r.Evaluated != nil {
+		fmt.Fprintf(&b, "    # the loss is a mixture: eval's loss is the cross-entropy of %s's outputs\n", r.Evaluated.Name)
+	}
 	fmt.Fprintf(&b, "optimizer = %s\n", Text(r.Optimizer))
 	if r.Procedure != nil {
 		fmt.Fprintf(&b, "procedure  # %d steps\n", r.TotalSteps())
@@ -84,6 +94,8 @@ func Text(v Value) string {
 		return v.Data.Name + "." + v.Field
 	case *ModelCall:
 		return v.Model.Name + "(" + Text(v.Arg) + ")"
+	case *Augmented:
+		return v.Aug.Name + "(" + Text(v.X) + ")"
 	case *StmtRef:
 		return v.Stmt.Name
 	case *Input:

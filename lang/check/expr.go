@@ -231,6 +231,8 @@ func (c *checker) declRef(nd *decl, e *syntax.Ident, cx *ctx) (Value, typ) {
 		c.errorf(e.NamePos, "%s is a data set; use %s.x for its inputs or %s.y for its labels", e.Name, e.Name, e.Name)
 	case "model":
 		c.errorf(e.NamePos, "%s is a model; apply it to an input, like %s(train.x)", e.Name, e.Name)
+	case "augment":
+		c.errorf(e.NamePos, "%s is an augmentation; apply it to a data set's inputs, like %s(train.x)", e.Name, e.Name)
 	}
 	return nil, bad
 }
@@ -262,6 +264,9 @@ func (c *checker) dataField(d *Data, e *syntax.Select, cx *ctx) (Value, typ) {
 	case field == "x":
 		cx.useStream(d, e.Pos())
 		return &DataField{At: e.Pos(), Data: d, Field: "x"}, typ{k: tTensor, shape: append(sig.Shape{sig.Batch}, d.Info.Shape...)}
+	case field == "y" && d.Info.Unlabeled:
+		c.errorf(e.Sel.NamePos, "%s has no labels: it is unlabeled(); only its inputs %s.x can be used", d.Name, d.Name)
+		return nil, bad
 	case field == "y" && d.Info.Classes > 0:
 		cx.useStream(d, e.Pos())
 		return &DataField{At: e.Pos(), Data: d, Field: "y"}, typ{k: tLabels, shape: sig.Shape{sig.Batch}, classes: d.Info.Classes}

@@ -284,18 +284,9 @@ func (c *checker) checkMasksUsed() {
 
 // modelsIn collects the names of the models an expression applies.
 func modelsIn(v Value, used map[string]bool) {
-	switch v := v.(type) {
-	case *ModelCall:
-		used[v.Model.Name] = true
-		modelsIn(v.Arg, used)
-	case *Call:
-		for _, a := range v.Args {
-			modelsIn(a, used)
+	walk(v, func(v Value) {
+		if m, ok := v.(*ModelCall); ok {
+			used[m.Model.Name] = true
 		}
-	case *Arith:
-		modelsIn(v.X, used)
-		modelsIn(v.Y, used)
-	case *Neg:
-		modelsIn(v.X, used)
-	}
+	})
 }

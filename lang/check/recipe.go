@@ -15,7 +15,13 @@ type Recipe struct {
 	Schedules []*Schedule // in source order
 	Loss      Value       // a scalar tensor expression
 	LossPos   token.Pos
-	Stream    *Data // the data set the loss draws its batches from
+	Stream    *Data   // the data set whose passes make the epochs: the one with the most steps per pass
+	Streams   []*Data // every data set the loss draws on, in order of first use
+	Augments  []*Augment
+	// Evaluated is the model evaluations report on when the loss is a mixture (several data
+	// sets, augmentations or per-sample state), where the loss itself has no meaning on a
+	// test set: eval's loss is then the cross-entropy of this model's outputs. Nil otherwise.
+	Evaluated *Model
 	Optimizer *Call
 	Train     *Train
 	Masks     []*Mask // in source order
@@ -131,6 +137,8 @@ type Call struct {
 	Shape sig.Shape // output shape of a tensor entry
 	Model *Model    // for a layer: the model and statement that own its weights
 	Stmt  *Stmt
+	// Stream is the data set whose samples a per-sample loss keeps state for.
+	Stream *Data
 }
 
 // Arg returns the argument for the named parameter.
@@ -175,6 +183,22 @@ type DataField struct {
 	Field string
 }
 
+// Augment is a declared augmentation: random changes applied one after another.
+type Augment struct {
+	Name string
+	Pos  token.Pos
+	Ops  []*Call
+}
+
+// Augmented is an augmentation applied to a data set's inputs; every use is a draw of its
+// own (Draw numbers them in the loss), so two uses of one augmentation are two views.
+type Augmented struct {
+	At   token.Pos
+	Aug  *Augment
+	X    *DataField
+	Draw int
+}
+
 // ModelCall applies a model to a tensor.
 type ModelCall struct {
 	At    token.Pos
@@ -211,6 +235,7 @@ func (v *Then) Pos() token.Pos        { return v.At }
 func (v *ScheduleRef) Pos() token.Pos { return v.At }
 func (v *DataField) Pos() token.Pos   { return v.At }
 func (v *ModelCall) Pos() token.Pos   { return v.At }
+func (v *Augmented) Pos() token.Pos   { return v.At }
 func (v *StmtRef) Pos() token.Pos     { return v.At }
 func (v *Input) Pos() token.Pos       { return v.At }
 func (v *Selector) Pos() token.Pos    { return v.At }

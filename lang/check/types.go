@@ -56,6 +56,7 @@ type ctx struct {
 	stmt    *stmtState // the statement being checked
 	chain   []string   // statements being resolved, for cycle messages
 	streams []streamUse
+	draws   int // augmentations applied so far in the loss
 }
 
 // streamUse is a data set the loss reads and where.

@@ -27,6 +27,7 @@ const (
 	Criterion Kind = "prune criterion"
 	Regrow    Kind = "regrow rule"        // dynamic sparse training: set, rigl
 	Pruned    Kind = "pruned-weight rule" // what pruned weights do: zero, ste, srste, decay, shrink
+	Augment   Kind = "augmentation"       // a seeded random change of a batch's inputs: noise, shift, rotate, cutout
 )
 
 // Type is the type of a parameter value.
@@ -46,6 +47,7 @@ const (
 	Enum                 // one of Param.Enum, written as a bare name
 	Selector             // a parameter selector such as net.*.weight
 	List                 // [a, b, ...] of numbers or times (Param.Elem says which)
+	Dataset              // a data set, the piped input of a data transform such as per_class
 )
 
 var typeNames = map[Type]string{
@@ -53,6 +55,7 @@ var typeNames = map[Type]string{
 	Time: "time (like 100 steps, 2 epochs, 25% or end)", Range: "range (like 0.1 -> 0)",
 	Scalar: "number or schedule", Tensor: "tensor", Labels: "class labels (like train.y)", Enum: "name",
 	Selector: "parameter selector (like net.*.weight)", List: "list",
+	Dataset: "data set (like mnist(split: \"train\"))",
 }
 
 func (t Type) String() string { return typeNames[t] }
@@ -148,9 +151,21 @@ type Weight struct {
 
 // DataInfo is what the checker knows of a data set before loading it.
 type DataInfo struct {
-	Shape   Shape // per-sample feature shape, e.g. [784]
-	Classes int   // number of classes; 0 when unlabelled
-	Size    int   // number of samples, 0 when unknown until loaded
+	Shape     Shape   // per-sample feature shape, e.g. [784]
+	Classes   int     // number of classes; 0 for data that never had labels
+	Size      int     // number of samples, 0 when unknown until loaded
+	MinClass  int     // samples in the smallest class, 0 when unknown
+	Unlabeled bool    // the labels were dropped (unlabeled()): Classes is known, y is not
+	Noisy     bool    // some labels were corrupted; the true ones are kept for evaluation
+	Ratio     float64 // samples drawn per step, as a multiple of the batch size; 0 means 1
+}
+
+// Draw is how many samples of the data set one training step draws for a batch size.
+func (d DataInfo) Draw(batch int) float64 {
+	if d.Ratio == 0 {
+		return float64(batch)
+	}
+	return d.Ratio * float64(batch)
 }
 
 // ArgError is an error about one argument; the checker positions it on that argument.
@@ -168,12 +183,22 @@ type Signature struct {
 	Doc    string
 	Params []Param
 	// Shape infers a tensor entry's output shape from its tensor inputs' shapes (in the
-	// order of its Tensor/Labels parameters) and its constant arguments.
+	// order of its Tensor/Labels parameters) and its constant arguments. For an
+	// augmentation it checks the per-sample shape of the data it is applied to.
 	Shape func(in []Shape, args Args) (Shape, error)
 	// Weights lists the trainable tensors a Layer creates for these inputs and arguments.
 	Weights func(in []Shape, args Args) []Weight
 	// Describe tells the shape and classes of a Data entry without loading it.
 	Describe func(args Args) (DataInfo, error)
+	// Transform tells the same for a data transform (a Data entry whose first parameter
+	// is a Dataset, like per_class), from what is known of its input.
+	Transform func(in DataInfo, args Args) (DataInfo, error)
+	// PerSample marks a loss that keeps state for every sample of the data set it draws
+	// on (ELR's targets, AdaWAC's weights), so its inputs must come from one data set.
+	PerSample bool
+	// Views marks a consistency loss whose first two arguments must be two different
+	// views (augmentations or models) of the same samples.
+	Views bool
 	// Check validates arguments against each other (for example two lists of equal
 	// length); list arguments appear in Args as []any.
 	Check func(args Args) error

@@ -223,6 +223,8 @@ func (c *compiler) dims(in *instr, n *Node) {
 	case opOneHotArgmax:
 		in.n = x.Shape[len(x.Shape)-1]
 		in.outer = tensor.Numel(x.Shape) / in.n
+	case opOneHot:
+		in.outer, in.n = n.Shape[0], n.Shape[1]
 	case opSoftmaxCE, opSoftmaxCEGrad:
 		lg := n.in[0]
 		if n.op == opSoftmaxCEGrad {

@@ -111,7 +111,9 @@ func (g *Graph) matmulGrad(n, gy *Node, i int) *Node {
 
 // cuts reports whether an op passes no gradient to any input. backward treats such
 // a node as leading to no parameter, so nothing is built behind it.
-func cuts(o op) bool { return o == opStopGrad || o == opGreater || o == opOneHotArgmax }
+func cuts(o op) bool {
+	return o == opStopGrad || o == opGreater || o == opOneHotArgmax || o == opOneHot
+}
 
 // unbroadcast sums gx back to the shape of an operand that was broadcast.
 func (g *Graph) unbroadcast(gx, operand *Node) *Node {

@@ -56,6 +56,7 @@ const (
 	opStopGrad
 	opGreater
 	opOneHotArgmax
+	opOneHot
 	// gradient-only ops
 	opReluGrad
 	opLeakyReluGrad
@@ -97,7 +98,7 @@ var opNames = [numOps]string{
 	opSoftmax: "softmax", opLogSoftmax: "log_softmax",
 	opSum: "sum", opMean: "mean", opMax: "max", opSumAll: "sum_all", opMeanAll: "mean_all",
 	opSoftmaxCE: "softmax_cross_entropy", opMSE: "mse", opDropout: "dropout",
-	opStopGrad: "stop_grad", opGreater: "greater", opOneHotArgmax: "one_hot_argmax",
+	opStopGrad: "stop_grad", opGreater: "greater", opOneHotArgmax: "one_hot_argmax", opOneHot: "one_hot",
 	opReluGrad: "relu_grad", opLeakyReluGrad: "leaky_relu_grad", opAbsGrad: "abs_grad",
 	opClampGrad: "clamp_grad", opGeluGrad: "gelu_grad", opTanhGrad: "tanh_grad",
 	opSigmoidGrad: "sigmoid_grad", opSoftmaxGrad: "softmax_grad",
@@ -243,6 +244,16 @@ func (g *Graph) OneHotArgmax(x *Node) *Node {
 		g.fail("one_hot_argmax: expects at least one axis, got a scalar")
 	}
 	return g.unary(opOneHotArgmax, x, attr{})
+}
+
+// OneHot returns [B, classes] rows with 1 at each label of labels [B] (class ids as
+// float32) and 0 elsewhere, for losses that pick the label's column. It passes no
+// gradient; Run fails if a label is not a class id in [0, classes).
+func (g *Graph) OneHot(labels *Node, classes int) *Node {
+	if len(labels.Shape) != 1 || classes < 1 {
+		g.fail("one_hot: expects labels [B] and at least one class, got %s and %d", shp(labels.Shape), classes)
+	}
+	return g.node(opOneHot, []int{labels.Shape[0], classes}, attr{}, labels)
 }
 
 // unary builds an elementwise op with the shape of x.

@@ -176,6 +176,8 @@ func (p *Program) step(in *instr) error {
 		d[0] = kernels.SumAll(x) / float32(len(x))
 	case opSoftmaxCE:
 		return p.crossEntropy(in, d, x, y)
+	case opOneHot:
+		return oneHot(in, d, x)
 	case opMSE:
 		d[0] = kernels.MSE(x, y)
 	case opDropout:
@@ -298,6 +300,19 @@ func (p *Program) crossEntropy(in *instr, d, logits, labels []float32) error {
 	}
 	return &Error{Origin: in.node.Origin, Msg: fmt.Sprintf(
 		"softmax_cross_entropy: label %v in row %d is not a class id in [0, %d)", labels[bad], bad, in.n)}
+}
+
+// oneHot writes each label's row, failing on a label that is not a class id.
+func oneHot(in *instr, d, labels []float32) error {
+	clear(d)
+	for i, y := range labels {
+		k := int(y)
+		if float32(k) != y || k < 0 || k >= in.n {
+			return &Error{Origin: in.node.Origin, Msg: fmt.Sprintf("one_hot: label %v in row %d is not a class id in [0, %d)", y, i, in.n)}
+		}
+		d[i*in.n+k] = 1
+	}
+	return nil
 }
 
 // dropout draws a fresh mask in training mode and is the identity otherwise.

@@ -30,6 +30,14 @@ func (g *Graph) Flatten(x *Node) *Node {
 // but the channel axis 1: the bias of a convolution.
 func (g *Graph) AddChannelBias(x, b *Node) *Node { return g.addAxis(x, b, 1) }
 
+// AddRows returns x + v with v[i] added to every value of row i of x [B, ...]: a
+// per-sample shift such as subtracting each row's maximum.
+func (g *Graph) AddRows(x, v *Node) *Node { return g.addAxis(x, v, 0) }
+
+// ScaleRows returns x · s with every value of row i of x [B, ...] multiplied by s[i]: a
+// per-sample scale such as normalising each row.
+func (g *Graph) ScaleRows(x, s *Node) *Node { return g.scaleAxis(x, s, 0) }
+
 // addAxis returns x + b with b [n] added along axis of x, which has length n.
 func (g *Graph) addAxis(x, b *Node, axis int) *Node {
 	g.checkAxisVector(opAddAxis, x, b, axis)

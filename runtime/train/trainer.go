@@ -18,6 +18,11 @@ type Compiled struct {
 	Loss    *graph.Node
 	Logits  *graph.Node // the model output accuracy is measured on; may be nil
 	Scalars []Scalar    // schedule values fed every step
+	// Before, when set, fills the program's other inputs (more data streams,
+	// augmentations, per-sample state) after the batch is fed; After runs after a
+	// training run, before the update (it stores per-sample state).
+	Before func(step int) error
+	After  func()
 }
 
 // Scalar is a schedule whose value is fed into a program input every step.
@@ -75,10 +80,18 @@ func (t *Trainer) Step() (float64, error) {
 		return 0, err
 	}
 	feed(c, t.Batches, t.Clock.Step)
+	if c.Before != nil {
+		if err := c.Before(t.Clock.Step); err != nil {
+			return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, err)
+		}
+	}
 	c.Prog.SetTraining(true)
 	c.Prog.Seed(t.Seed ^ uint64(t.Clock.Step+1)*0x9E3779B97F4A7C15)
 	if err := c.Prog.Run(); err != nil {
 		return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, err)
+	}
+	if c.After != nil {
+		c.After()
 	}
 	for _, h := range t.Hooks {
 		h.AfterBackward()
@@ -132,6 +145,7 @@ func Evaluate(d *data.Dataset, batch int, step int, program func(n int) (*Compil
 	b := data.NewBatcher(d, batch, false, 0)
 	var lossSum float64
 	correct, seen := 0, 0
+	var noise noiseCounts
 	for n, ok := b.Next(); ok; n, ok = b.Next() {
 		c, err := program(n)
 		if err != nil {
@@ -144,7 +158,9 @@ func Evaluate(d *data.Dataset, batch int, step int, program func(n int) (*Compil
 		}
 		lossSum += float64(c.Prog.Value(c.Loss).Data[0]) * float64(n)
 		if c.Logits != nil && c.Y != nil {
-			correct += countCorrect(c.Prog.Value(c.Logits), c.Y.Data[:n])
+			logits := c.Prog.Value(c.Logits)
+			correct += countCorrect(logits, c.Y.Data[:n])
+			noise.add(d, logits, seen, n)
 		}
 		seen += n
 	}
@@ -155,24 +171,59 @@ func Evaluate(d *data.Dataset, batch int, step int, program func(n int) (*Compil
 	if d.Classes > 0 {
 		m["accuracy"] = float64(correct) / float64(seen)
 	}
+	if d.TrueY != nil {
+		m["clean_accuracy"] = float64(noise.clean) / float64(seen)
+		m["memorized"] = float64(noise.memorized) / float64(max(noise.corrupted, 1))
+	}
 	return m, nil
+}
+
+// noiseCounts tells learning from memorising on a data set with corrupted labels.
+type noiseCounts struct {
+	clean     int // predictions equal to the true label
+	corrupted int // samples whose label was corrupted
+	memorized int // corrupted samples predicted as their corrupted label
+}
+
+// add counts rows [first, first+n) of d, whose logits are given.
+func (c *noiseCounts) add(d *data.Dataset, logits *tensor.Tensor, first, n int) {
+	if d.TrueY == nil {
+		return
+	}
+	for i := range n {
+		pred := int32(argmax(logits, i))
+		row := first + i
+		if pred == d.TrueY[row] {
+			c.clean++
+		}
+		if d.Corrupted(row) {
+			c.corrupted++
+			if pred == d.Y[row] {
+				c.memorized++
+			}
+		}
+	}
 }
 
 // countCorrect counts rows whose largest logit is at the label's column.
 func countCorrect(logits *tensor.Tensor, labels []float32) int {
-	k := logits.Shape[len(logits.Shape)-1]
 	correct := 0
 	for i, y := range labels {
-		row := logits.Data[i*k : (i+1)*k]
-		best, arg := float32(math.Inf(-1)), 0
-		for j, v := range row {
-			if v > best {
-				best, arg = v, j
-			}
-		}
-		if arg == int(y) {
+		if argmax(logits, i) == int(y) {
 			correct++
 		}
 	}
 	return correct
+}
+
+// argmax is the column of row i's largest logit (the first, on ties).
+func argmax(logits *tensor.Tensor, i int) int {
+	k := logits.Shape[len(logits.Shape)-1]
+	best, arg := float32(math.Inf(-1)), 0
+	for j, v := range logits.Data[i*k : (i+1)*k] {
+		if v > best {
+			best, arg = v, j
+		}
+	}
+	return arg
 }
