@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the tables of recipes/README.md: every recipe over seeds 1, 2 and 3, at 90%
 # and at 98% sparsity where that applies. Prints one "mean ± std" line per row; takes
-# about half an hour on 2 cores.
+# about half an hour on 2 cores for masks, ten minutes for nm, twenty for mixtures
+# (pass masks, nm or mixtures to run one table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go build -o /tmp/roux-results ./cmd/roux
@@ -36,4 +37,15 @@ for p in "2, 4" "1, 8"; do
         row "nm $p $rule" recipes/mnist_nm.recipe --set "nm.init=nm($p)" --set "nm.pruned=$rule"
     done
 done
+fi
+if [ -z "$only" ] || [ "$only" = mixtures ]; then
+row "100 labels: supervised only" recipes/mnist_supervised100.recipe
+row "100 labels: uda" recipes/mnist_uda.recipe
+row "100 labels: fixmatch" recipes/mnist_fixmatch.recipe
+row "100 labels: uda, 90% erk" recipes/mnist_uda_erk.recipe
+for m in ce elr ldr; do
+    row "40% noise: $m" recipes/mnist_noisy_$m.recipe
+done
+row "30% label-sparse: adawac" recipes/mnist_adawac.recipe
+row "30% label-sparse: fixed 1/2, 1/2" recipes/mnist_adawac_fixed.recipe
 fi

@@ -24,8 +24,15 @@ func cmdDoc(args []string, stdout, stderr io.Writer) int {
 		printEntry(stdout, s)
 		return exitOK
 	}
-	for _, kind := range []sig.Kind{sig.Data, sig.Layer, sig.Op, sig.Loss, sig.Schedule, sig.Optimizer, sig.Metric} {
-		fmt.Fprintf(stdout, "%s\n", strings.ToUpper(string(kind))+"S")
+	headings := []struct {
+		kind  sig.Kind
+		title string
+	}{{sig.Data, "DATA SETS AND DATA TRANSFORMS"}, {sig.Augment, "AUGMENTATIONS"}, {sig.Layer, "LAYERS"}, {sig.Op, "OPS"}, {sig.Loss, "LOSSES"},
+		{sig.Schedule, "SCHEDULES"}, {sig.Optimizer, "OPTIMIZERS"}, {sig.Metric, "METRICS"},
+		{sig.MaskInit, "MASK INITS"}, {sig.Criterion, "PRUNE CRITERIA"}, {sig.Regrow, "REGROW RULES"}, {sig.Pruned, "PRUNED-WEIGHT RULES"}}
+	for _, h := range headings {
+		kind := h.kind
+		fmt.Fprintf(stdout, "%s\n", h.title)
 		for _, n := range stdlib.Default.Names() {
 			if s, _ := stdlib.Default.Lookup(n); s.Kind == kind {
 				printEntry(stdout, s)

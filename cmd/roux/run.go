@@ -194,8 +194,8 @@ func formatMetrics(e roux.EvalResult) string {
 	sort.Strings(names)
 	parts := make([]string, len(names))
 	for i, k := range names {
-		if k == "accuracy" {
-			parts[i] = fmt.Sprintf("accuracy %.2f%%", 100*e.Metrics[k])
+		if strings.HasSuffix(k, "accuracy") || k == "memorized" {
+			parts[i] = fmt.Sprintf("%s %.2f%%", k, 100*e.Metrics[k])
 		} else {
 			parts[i] = fmt.Sprintf("%s %.4f", k, e.Metrics[k])
 		}

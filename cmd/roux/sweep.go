@@ -74,8 +74,15 @@ func sweepOne(r *roux.Recipe) (sweepRun, error) {
 		return sweepRun{}, err
 	}
 	last := map[string]roux.EvalResult{}
+	best := map[string]float64{} // the highest accuracy of each data set over the run
 	start := time.Now()
-	if err := s.Train(context.Background(), roux.Hooks{AfterEval: func(e roux.EvalResult) { last[e.Data] = e }}); err != nil {
+	after := func(e roux.EvalResult) {
+		last[e.Data] = e
+		if a, ok := e.Metrics["accuracy"]; ok {
+			best[e.Data] = max(best[e.Data], a)
+		}
+	}
+	if err := s.Train(context.Background(), roux.Hooks{AfterEval: after}); err != nil {
 		return sweepRun{}, err
 	}
 	secs := time.Since(start).Seconds()
@@ -83,6 +90,12 @@ func sweepOne(r *roux.Recipe) (sweepRun, error) {
 	for data, e := range last {
 		for k, v := range e.Metrics {
 			run.metrics[data+" "+k] = v
+		}
+		for k, v := range e.Train {
+			run.metrics["train "+k] = v
+		}
+		if b, ok := best[data]; ok {
+			run.metrics[data+" best accuracy"] = b
 		}
 		if len(r.Masks) > 0 {
 			run.metrics["sparsity"] = e.Sparsity

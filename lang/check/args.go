@@ -103,6 +103,11 @@ func article(p *sig.Param) string {
 	if strings.HasPrefix(s, "true") || strings.HasPrefix(s, "class labels") {
 		return s
 	}
+	return withArticle(s)
+}
+
+// withArticle writes "a layer", "an op", ...
+func withArticle(s string) string {
 	if strings.ContainsAny(s[:1], "aeiou") {
 		return "an " + s
 	}

@@ -134,7 +134,11 @@ func kindAllowed(where string, k sig.Kind) bool {
 // entry checks the call of a catalogue entry: its arguments, then its shape.
 func (c *checker) entry(s *sig.Signature, id *syntax.Ident, args []*syntax.Arg, rparen token.Pos, cx *ctx) (Value, typ) {
 	if !kindAllowed(cx.where, s.Kind) {
-		c.errorf(id.NamePos, "%s is a %s; it can only be used %s", s.Name, s.Kind, placeOf[s.Kind])
+		hint := ""
+		if cx.where == "augment" {
+			hint = "; an augment declaration takes augmentation calls: " + joinList(c.kindNames(sig.Augment))
+		}
+		c.errorf(id.NamePos, "%s is %s; it can only be used %s%s", s.Name, withArticle(string(s.Kind)), placeOf[s.Kind], hint)
 		return nil, bad
 	}
 	call := &Call{At: id.NamePos, Sig: s, Args: make([]Value, len(s.Params)), Given: make([]bool, len(s.Params)), Const: sig.Args{}}

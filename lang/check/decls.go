@@ -313,6 +313,9 @@ func (r *Recipe) StepsPerEpoch() int {
 		return 0
 	}
 	n, b := r.Stream.Info.Size, r.DrawSize(r.Stream)
+	if b < 1 { // reported by checkDraws
+		return 0
+	}
 	if r.Train.DropLast {
 		return n / b
 	}

@@ -13,7 +13,7 @@ func Dump(r *Recipe) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "recipe %q\n", r.Title)
 	for _, d := range r.Data {
-		fmt.Fprintf(&b, "data %s = %s  # samples %s, %d classes, size %d\n", d.Name, Text(d.Call), d.Info.Shape, d.Info.Classes, d.Info.Size)
+		fmt.Fprintf(&b, "data %s = %s  # samples %s, %d classes, size %d%s\n", d.Name, Text(d.Call), d.Info.Shape, d.Info.Classes, d.Info.Size, infoNotes(d.Info))
 	}
 	for _, m := range r.Models {
 		fmt.Fprintf(&b, "model %s  # input %s, output %s\n", m.Name, m.Input, m.Output.Shape)
@@ -63,6 +63,21 @@ func Dump(r *Recipe) string {
 		fmt.Fprintf(&b, "    eval %s every %s: %s\n", strings.Join(names, ", "), e.Every, strings.Join(e.Metrics, ", "))
 	}
 	return b.String()
+}
+
+// infoNotes describes what data transforms made of a data set.
+func infoNotes(i sig.DataInfo) string {
+	s := ""
+	if i.Unlabeled {
+		s += ", unlabeled"
+	}
+	if i.Noisy {
+		s += ", noisy labels (true labels kept)"
+	}
+	if i.Ratio != 0 {
+		s += fmt.Sprintf(", %g per batch sample", i.Ratio)
+	}
+	return s
 }
 
 // Text prints a checked value with every argument spelled out, defaults included.
