@@ -29,6 +29,7 @@ type sessionState struct {
 	ParamSteps float64               `json:"param_steps"`
 	Masks      map[string]mask.State `json:"masks,omitempty"`
 	Counts     map[string]int        `json:"optimizer_counts,omitempty"`
+	Streams    map[string]data.State `json:"streams,omitempty"` // the loss's other data streams by name
 }
 
 // Save writes a checkpoint of everything a resumed run needs to continue bit for bit:
@@ -46,7 +47,10 @@ func (s *Session) checkpoint() (*checkpoint.Checkpoint, error) {
 		return nil, fmt.Errorf("checkpoints of runs with a procedure are not supported yet")
 	}
 	var ts []checkpoint.Tensor
-	st := sessionState{Batcher: s.trainer.Batches.State(), ParamSteps: s.paramSteps, Masks: map[string]mask.State{}, Counts: map[string]int{}}
+	st := sessionState{Batcher: s.trainer.Batches.State(), ParamSteps: s.paramSteps, Masks: map[string]mask.State{}, Counts: map[string]int{}, Streams: map[string]data.State{}}
+	for d, b := range s.streams {
+		st.Streams[d.Name] = b.State()
+	}
 	for _, p := range s.weights.order {
 		ts = append(ts, checkpoint.Tensor{Name: p.Name, Shape: p.Value.Shape, Data: p.Value.Data})
 		ts = append(ts, slotTensors(s.optimizerOf(p), p, st.Counts)...)
@@ -218,12 +222,25 @@ func prunedAreZero(m *mask.Mask, l *mask.Layer) error {
 	return nil
 }
 
+// setDataState moves every data stream to its saved position.
+func (s *Session) setDataState(st sessionState) error {
+	if err := s.trainer.Batches.SetState(st.Batcher); err != nil {
+		return err
+	}
+	for d, b := range s.streams {
+		if err := b.SetState(st.Streams[d.Name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // restoreState restores the clock, the data position, N̄'s sum, the masks' states and
 // the optimizer's step counts; masks new to the recipe start over on the restored weights.
 func (s *Session) restoreState(c *checkpoint.Checkpoint, st sessionState, changed bool, fresh map[*mask.Mask]bool) error {
 	if !changed {
 		s.trainer.Clock.Step, s.paramSteps = c.Meta.Step, st.ParamSteps
-		if err := s.trainer.Batches.SetState(st.Batcher); err != nil {
+		if err := s.setDataState(st); err != nil {
 			return err
 		}
 	}

@@ -39,32 +39,41 @@ func compiled(t *testing.T, src string) *roux.Session {
 	return open(t, r, err)
 }
 
-// TestResumeIsBitIdentical trains 3 epochs straight, and 1 epoch + save + load into a
-// fresh session + 2 epochs, and requires the same weights and masks bit for bit (SET
-// regrowth, dropout, batch norm's running statistics, Adam moments and the data order
-// all have to come back).
-func TestResumeIsBitIdentical(t *testing.T) {
-	straight := compiled(t, resumable)
+// resumeAfter trains a recipe straight through, and again with a save after steps and
+// a load into a fresh session that finishes the run; it returns both sessions and the
+// checkpoint's directory.
+func resumeAfter(t *testing.T, src string, steps int) (straight, resumed *roux.Session, dir string) {
+	t.Helper()
+	straight = compiled(t, src)
 	if err := straight.Train(context.Background(), roux.Hooks{}); err != nil {
 		t.Fatal(err)
 	}
-	first := compiled(t, resumable)
-	for range 13 { // mid-epoch: 13 steps per epoch
+	first := compiled(t, src)
+	for range steps {
 		if _, err := first.Step(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	dir := filepath.Join(t.TempDir(), "ckpt")
+	dir = filepath.Join(t.TempDir(), "ckpt")
 	if err := first.Save(dir); err != nil {
 		t.Fatal(err)
 	}
-	resumed := compiled(t, resumable)
+	resumed = compiled(t, src)
 	if err := resumed.Load(dir, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := resumed.Train(context.Background(), roux.Hooks{}); err != nil {
 		t.Fatal(err)
 	}
+	return straight, resumed, dir
+}
+
+// TestResumeIsBitIdentical trains 3 epochs straight, and 1 epoch + save + load into a
+// fresh session + 2 epochs, and requires the same weights and masks bit for bit (SET
+// regrowth, dropout, batch norm's running statistics, Adam moments and the data order
+// all have to come back).
+func TestResumeIsBitIdentical(t *testing.T) {
+	straight, resumed, dir := resumeAfter(t, resumable, 13) // 13 steps per epoch
 	for i, p := range straight.Params() {
 		q := resumed.Params()[i]
 		for j := range p.Value.Data {

@@ -159,6 +159,10 @@ func (l *lowerer) modelCall(v *check.ModelCall) *graph.Node {
 // applyModel lowers a model's statements with its input bound to in.
 func (l *lowerer) applyModel(model *check.Model, in *graph.Node) *graph.Node {
 	m := &modelLowering{l: l, input: in, done: map[*check.Stmt]*graph.Node{}}
+	if model.EMA != nil {
+		m.teacher = model
+		return l.g.StopGrad(m.stmt(model.Output))
+	}
 	out := m.stmt(model.Output)
 	if l.logits == nil && len(out.Shape) == 2 {
 		l.logits = out
@@ -168,9 +172,10 @@ func (l *lowerer) applyModel(model *check.Model, in *graph.Node) *graph.Node {
 
 // modelLowering lowers one application of a model.
 type modelLowering struct {
-	l     *lowerer
-	input *graph.Node
-	done  map[*check.Stmt]*graph.Node
+	l       *lowerer
+	input   *graph.Node
+	done    map[*check.Stmt]*graph.Node
+	teacher *check.Model // set when the model applied is a mean teacher: weights are its copies
 }
 
 func (m *modelLowering) stmt(s *check.Stmt) *graph.Node {
@@ -218,11 +223,16 @@ func (l *lowerer) call(c *check.Call, m *modelLowering) *graph.Node {
 		}
 	}
 	l.g.SetOrigin(c.At.String())
-	return e.Build(l.builder(c), in, l.s.args(c))
+	var teacher *check.Model
+	if m != nil {
+		teacher = m.teacher
+	}
+	return e.Build(l.builder(c, teacher), in, l.s.args(c))
 }
 
-// builder gives a layer access to its own weights, named model.statement.weight.
-func (l *lowerer) builder(c *check.Call) *stdlib.Builder {
+// builder gives a layer access to its own weights, named model.statement.weight, or
+// to a mean teacher's copies of them.
+func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 	// only layers own weights and state, so only their calls carry a model and statement
 	path := func(name string) string { return c.Model.Name + "." + c.Stmt.Name + "." + name }
 	state := func(name string, shape []int, fill float32) *tensor.Tensor {
@@ -236,7 +246,9 @@ func (l *lowerer) builder(c *check.Call) *stdlib.Builder {
 		Report: func(name string, v *graph.Node) { l.reports = append(l.reports, report{name, v}) },
 		Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
 			p := l.s.weights.get(path(name), shape, fanIn, init)
-			if lay := l.s.maskLayer(p); lay != nil {
+			if lay := l.s.maskLayer(p); teacher != nil {
+				p = l.s.shadowOf(teacher, p)
+			} else if lay != nil {
 				p = lay.Effective // the program computes with the masked weight
 			}
 			if n, ok := l.nodes[p]; ok {

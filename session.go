@@ -47,6 +47,8 @@ type Session struct {
 	streams       map[*check.Data]*data.Batcher // the loss's other data streams
 	sampleStates  map[string]*check.Data        // per-sample state paths and the data set they index
 	stats         *stats
+	shadows       map[string]*shadow // mean-teacher weights by path
+	shadowOrder   []*shadow
 }
 
 // EvalResult is one evaluation of one data set.
@@ -70,7 +72,7 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
 		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}, states: map[string]*tensor.Tensor{}},
 		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}, slotCache: map[*tensor.Param][][]float32{},
-		sampleStates: map[string]*check.Data{}, stats: &stats{sum: map[string]float64{}, n: map[string]int{}}}
+		sampleStates: map[string]*check.Data{}, stats: &stats{sum: map[string]float64{}, n: map[string]int{}}, shadows: map[string]*shadow{}}
 	if err := s.loadData(opts); err != nil {
 		return nil, err
 	}
@@ -91,6 +93,9 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s.trainer.Update = s.update()
 	if err := s.buildMasks(); err != nil {
 		return nil, err
+	}
+	if len(s.shadowOrder) > 0 {
+		s.trainer.Hooks = append(s.trainer.Hooks, teacherHook{s})
 	}
 	if every := tr.Checkpoint; every.Amount > 0 {
 		if opts.CheckpointDir == "" {

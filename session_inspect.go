@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/roux-ml/roux/runtime/checkpoint"
 	"github.com/roux-ml/roux/runtime/schedule"
+	"github.com/roux-ml/roux/runtime/tensor"
 )
 
 // ScheduleNames lists what Schedule accepts: the recipe's named schedules in declaration
@@ -93,7 +95,7 @@ func (s *Session) Continue(dir string) error {
 		return fmt.Errorf("%s: session state: %w", dir, err)
 	}
 	s.trainer.Clock.Step, s.paramSteps = c.Meta.Step, st.ParamSteps
-	if err := s.trainer.Batches.SetState(st.Batcher); err != nil {
+	if err := s.setDataState(st); err != nil {
 		return err
 	}
 	for _, m := range s.masks {
@@ -115,3 +117,11 @@ func (s *Session) ScheduleOf(r *Recipe, name string) (schedule.Schedule, bool) {
 	}
 	return nil, false
 }
+
+// State returns non-trainable session state by path, or nil: a layer's running
+// statistics (net.bn.running_mean), a per-sample loss's state (loss.elr.target,
+// loss.adawac.logodds) or a mean teacher's weight (teacher.h1.weight).
+func (s *Session) State(path string) *tensor.Tensor { return s.weights.states[path] }
+
+// States lists the paths of the session's state in creation order.
+func (s *Session) States() []string { return slices.Clone(s.weights.stateOf) }

@@ -112,7 +112,7 @@ func (c *checker) checkForm(d *syntax.Decl, named, body bool) bool {
 		c.errorf(d.Name.NamePos, "%s takes no name: %s", d.Keyword, formExample(d.Keyword))
 	case d.On != nil && d.Keyword != "mask":
 		c.errorf(d.On.Pos(), "%s declarations take no \"on\" selector", d.Keyword)
-	case body && !d.HasBody:
+	case body && !d.HasBody && d.Keyword != "model":
 		c.errorf(d.KeywordPos, "%s is written with a body in braces: %s", d.Keyword, formExample(d.Keyword))
 	case !body && d.HasBody:
 		c.errorf(d.KeywordPos, "%s is written with \"=\": %s", d.Keyword, formExample(d.Keyword))
@@ -125,7 +125,7 @@ func (c *checker) checkForm(d *syntax.Decl, named, body bool) bool {
 func formExample(keyword string) string {
 	return map[string]string{
 		"data":      `data train = mnist(split: "train")`,
-		"model":     "model net { h = dense(input(784), 100) |> relu ... }",
+		"model":     "model net { h = dense(input(784), 100) |> relu ... } or model teacher = ema(net, decay: 0.999)",
 		"schedule":  "schedule lr = cosine(0.1 -> 0)",
 		"loss":      "loss = cross_entropy(net(train.x), train.y)",
 		"optimizer": "optimizer = sgd(lr: 0.1)",

@@ -16,6 +16,10 @@ func Dump(r *Recipe) string {
 		fmt.Fprintf(&b, "data %s = %s  # samples %s, %d classes, size %d%s\n", d.Name, Text(d.Call), d.Info.Shape, d.Info.Classes, d.Info.Size, infoNotes(d.Info))
 	}
 	for _, m := range r.Models {
+		if m.EMA != nil {
+			fmt.Fprintf(&b, "model %s = ema(%s, decay: %g)  # follows %s's weights, passes no gradient\n", m.Name, m.EMA.Name, m.Decay, m.EMA.Name)
+			continue
+		}
 		fmt.Fprintf(&b, "model %s  # input %s, output %s\n", m.Name, m.Input, m.Output.Shape)
 		for _, s := range m.Stmts {
 			fmt.Fprintf(&b, "    %s = %s  # %s\n", s.Name, Text(s.Value), s.Shape)

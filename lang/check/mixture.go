@@ -181,9 +181,10 @@ func (c *checker) evaluated(loss Value, cx *ctx) *Model {
 	walk(loss, func(v Value) {
 		switch v := v.(type) {
 		case *ModelCall:
-			if first == nil {
+			if first == nil && v.Model.EMA == nil {
 				first = v.Model
 			}
+			mixed = mixed || v.Model.EMA != nil
 		case *Call:
 			mixed = mixed || v.Sig.PerSample
 		}

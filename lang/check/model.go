@@ -18,6 +18,9 @@ type stmtState struct {
 // checkModel checks a model body: statements in any order, one input, and one output:
 // the statement no other statement uses.
 func (c *checker) checkModel(d *syntax.Decl) *Model {
+	if !d.HasBody {
+		return c.checkTeacher(d)
+	}
 	m := &Model{Name: d.Name.Name, Pos: d.Name.NamePos}
 	cx := &ctx{where: "model", model: m, stmts: map[string]*stmtState{}}
 	for _, st := range d.Body {
@@ -116,4 +119,57 @@ func (c *checker) stmtRef(st *stmtState, e *syntax.Ident, cx *ctx) (Value, typ) 
 		return nil, bad
 	}
 	return &StmtRef{At: e.NamePos, Stmt: st.s}, typ{k: tTensor, shape: st.s.Shape}
+}
+
+// checkTeacher checks "model teacher = ema(net, decay: 0.999)": a mean teacher whose
+// weights follow net's as an exponential moving average.
+func (c *checker) checkTeacher(d *syntax.Decl) *Model {
+	const form = "model teacher = ema(net, decay: 0.999)"
+	call, ok := d.Value.(*syntax.Call)
+	id, isIdent := (*syntax.Ident)(nil), false
+	if ok {
+		id, isIdent = call.Fun.(*syntax.Ident)
+	}
+	if !isIdent || id.Name != "ema" {
+		c.errorf(d.Value.Pos(), "a model is written with a body in braces, or as a moving average of another model: %s", form)
+		return nil
+	}
+	var src *Model
+	decay := 0.999
+	for i, a := range call.Args {
+		switch {
+		case a.Name == nil && i == 0:
+			ref, ok := a.Value.(*syntax.Ident)
+			nd, _ := c.visible(nameOf(a.Value))
+			if !ok || nd == nil || nd.d.Keyword != "model" {
+				c.errorf(a.Value.Pos(), "ema follows a model declared with a body, like %s; %s is not one", form, syntax.FormatExpr(a.Value))
+				return nil
+			}
+			if !c.resolveNamed(nd, ref.NamePos) || nd.model == nil {
+				return nil
+			}
+			if nd.model.EMA != nil {
+				c.errorf(a.Value.Pos(), "%s is itself a moving average; follow the model it averages, %s", ref.Name, nd.model.EMA.Name)
+				return nil
+			}
+			src = nd.model
+		case a.Name != nil && a.Name.Name == "decay":
+			n, ok := a.Value.(*syntax.Number)
+			if !ok || n.Value <= 0 || n.Value >= 1 {
+				c.errorf(a.Value.Pos(), "ema: decay is a number in (0, 1), like 0.999")
+				return nil
+			}
+			decay = n.Value
+		default:
+			c.errorf(a.Value.Pos(), "ema takes a model and decay: %s", form)
+			return nil
+		}
+	}
+	if src == nil {
+		c.errorf(id.NamePos, "ema needs the model to follow: %s", form)
+		return nil
+	}
+	m := &Model{Name: d.Name.Name, Pos: d.Name.NamePos, Input: src.Input, Stmts: src.Stmts, Output: src.Output, EMA: src, Decay: decay}
+	c.r.Models = append(c.r.Models, m)
+	return m
 }

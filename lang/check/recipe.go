@@ -59,6 +59,11 @@ type Model struct {
 	Stmts   []*Stmt   // in source order
 	Output  *Stmt     // the statement nothing else uses
 	Weights []WeightPath
+	// EMA is the model a teacher declared as ema(EMA, decay: Decay) follows: its weights
+	// are an exponential moving average of EMA's, updated after every step, and it passes
+	// no gradient. Stmts and Output are EMA's.
+	EMA   *Model
+	Decay float64
 }
 
 // Stmt is one named statement of a model body.
