@@ -291,7 +291,7 @@ func (st *stats) means() map[string]float64 {
 
 // stateByGroup summarises per-sample state of one value per sample on a data set with
 // corrupted labels: its mean over the clean and over the corrupted samples (AdaWAC's
-// weight is reported as β⁰ = sigmoid of the stored log-odds).
+// log-odds also as the weight β⁰ = sigmoid(log-odds)).
 func (s *Session) stateByGroup() map[string]float64 {
 	out := map[string]float64{}
 	for path, d := range s.sampleStates {
@@ -299,23 +299,25 @@ func (s *Session) stateByGroup() map[string]float64 {
 		if ds.TrueY == nil || len(st.Shape) != 1 {
 			continue
 		}
-		name, view := path, func(v float32) float64 { return float64(v) }
+		views := map[string]func(float32) float64{path: func(v float32) float64 { return float64(v) }}
 		if base, ok := strings.CutSuffix(path, ".logodds"); ok {
-			name, view = base+".beta0", func(v float32) float64 { return 1 / (1 + math.Exp(-float64(v))) }
+			views[base+".beta0"] = func(v float32) float64 { return 1 / (1 + math.Exp(-float64(v))) }
 		}
-		var sum [2]float64
-		var n [2]int
-		for i, v := range st.Data {
-			g := 0
-			if ds.Corrupted(i) {
-				g = 1
+		for name, view := range views {
+			var sum [2]float64
+			var n [2]int
+			for i, v := range st.Data {
+				g := 0
+				if ds.Corrupted(i) {
+					g = 1
+				}
+				sum[g] += view(v)
+				n[g]++
 			}
-			sum[g] += view(v)
-			n[g]++
-		}
-		for g, label := range []string{"clean", "corrupted"} {
-			if n[g] > 0 {
-				out[name+" "+label] = sum[g] / float64(n[g])
+			for g, label := range []string{"clean", "corrupted"} {
+				if n[g] > 0 {
+					out[name+" "+label] = sum[g] / float64(n[g])
+				}
 			}
 		}
 	}
