@@ -94,6 +94,7 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 	if err := s.buildMasks(); err != nil {
 		return nil, err
 	}
+	s.buildRegularizers()
 	if len(s.shadowOrder) > 0 {
 		s.trainer.Hooks = append(s.trainer.Hooks, teacherHook{s})
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/roux-ml/roux/runtime/data"
 	"github.com/roux-ml/roux/runtime/graph"
 	"github.com/roux-ml/roux/runtime/optim"
+	"github.com/roux-ml/roux/runtime/regularize"
 	"github.com/roux-ml/roux/runtime/schedule"
 )
 
@@ -30,6 +31,8 @@ type Entry struct {
 	Derive func(in *data.Dataset, a Args) (*data.Dataset, error)
 	// Augment builds an augmentation.
 	Augment func(a Args) augment.Op
+	// Regularize builds a penalty on weights.
+	Regularize func(a Args) regularize.Penalty
 	// Mask builds a mask setting (init, criterion, regrow or pruned rule): a value of
 	// mask.Init, mask.Criterion, mask.Regrow or mask.Pruned.
 	Mask func(a Args) any
@@ -76,7 +79,8 @@ func validate(e *Entry) error {
 		sig.Schedule: e.Schedule != nil, sig.Optimizer: e.Optimizer != nil,
 		sig.Data:     (e.Load != nil && e.Describe != nil) || (e.Derive != nil && e.Transform != nil && len(e.Params) > 0 && e.Params[0].Type == sig.Dataset),
 		sig.Metric:   true,
-		sig.Augment:  e.Augment != nil,
+		sig.Augment:  e.Augment != nil && e.Shape != nil,
+		sig.Regular:  e.Regularize != nil,
 		sig.MaskInit: e.Mask != nil, sig.Criterion: e.Mask != nil, sig.Regrow: e.Mask != nil, sig.Pruned: e.Mask != nil,
 	}
 	ok, known := need[e.Kind]

@@ -51,6 +51,8 @@ func (c *checker) argValue(p *sig.Param, e syntax.Expr, cx *ctx) (Value, typ, bo
 		return c.enumArg(p, e)
 	case sig.Selector:
 		return c.selectorOf(e, false)
+	case sig.MaskName:
+		return c.maskName(e)
 	case sig.Scalar:
 		cx = &ctx{where: "schedule"}
 	}

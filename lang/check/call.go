@@ -112,6 +112,7 @@ var allowed = map[string][]sig.Kind{
 	string(sig.Regrow):    {sig.Regrow},
 	string(sig.Pruned):    {sig.Pruned},
 	"augment":             {sig.Augment},
+	"regularize":          {sig.Regular},
 }
 
 var placeOf = map[sig.Kind]string{
@@ -119,7 +120,7 @@ var placeOf = map[sig.Kind]string{
 	sig.Op: "in a model body or the loss", sig.Loss: "in the loss", sig.Schedule: "where a number or schedule is expected",
 	sig.Optimizer: "in the optimizer declaration", sig.Metric: "in an eval command",
 	sig.MaskInit: "as a mask's init", sig.Criterion: "as a mask's prune setting", sig.Regrow: "as a mask's regrow setting",
-	sig.Pruned: "as a mask's pruned setting", sig.Augment: "in an augment declaration",
+	sig.Pruned: "as a mask's pruned setting", sig.Augment: "in an augment declaration", sig.Regular: "in a regularize declaration",
 }
 
 func kindAllowed(where string, k sig.Kind) bool {
@@ -135,8 +136,8 @@ func kindAllowed(where string, k sig.Kind) bool {
 func (c *checker) entry(s *sig.Signature, id *syntax.Ident, args []*syntax.Arg, rparen token.Pos, cx *ctx) (Value, typ) {
 	if !kindAllowed(cx.where, s.Kind) {
 		hint := ""
-		if cx.where == "augment" {
-			hint = "; an augment declaration takes augmentation calls: " + joinList(c.kindNames(sig.Augment))
+		if k := map[string]sig.Kind{"augment": sig.Augment, "regularize": sig.Regular}[cx.where]; k != "" {
+			hint = fmt.Sprintf("; %s declaration takes %s calls: %s", withArticle(cx.where), k, joinList(c.kindNames(k)))
 		}
 		c.errorf(id.NamePos, "%s is %s; it can only be used %s%s", s.Name, withArticle(string(s.Kind)), placeOf[s.Kind], hint)
 		return nil, bad
@@ -228,7 +229,7 @@ func (c *checker) finish(call *Call, syn []syntax.Expr, types []typ, cx *ctx) (V
 	case sig.Schedule:
 		c.spans = append(c.spans, call)
 		return call, typ{k: tScalar}
-	case sig.Data, sig.Optimizer, sig.MaskInit, sig.Criterion, sig.Regrow, sig.Pruned, sig.Augment:
+	case sig.Data, sig.Optimizer, sig.MaskInit, sig.Criterion, sig.Regrow, sig.Pruned, sig.Augment, sig.Regular:
 		return call, typ{k: tEntry}
 	}
 	var in []sig.Shape

@@ -40,6 +40,7 @@ type decl struct {
 	model  *Model
 	sched  *Schedule
 	aug    *Augment
+	mask   *Mask
 }
 
 type checker struct {
@@ -70,15 +71,16 @@ func (c *checker) errorf(pos token.Pos, format string, args ...any) *token.Error
 
 // declForms says which parts each declaration keyword takes.
 var declForms = map[string]struct{ named, body bool }{
-	"data":      {named: true},
-	"model":     {named: true, body: true},
-	"schedule":  {named: true},
-	"loss":      {},
-	"optimizer": {},
-	"train":     {body: true},
-	"mask":      {named: true, body: true},
-	"procedure": {body: true},
-	"augment":   {named: true},
+	"data":       {named: true},
+	"model":      {named: true, body: true},
+	"schedule":   {named: true},
+	"loss":       {},
+	"optimizer":  {},
+	"train":      {body: true},
+	"mask":       {named: true, body: true},
+	"procedure":  {body: true},
+	"augment":    {named: true},
+	"regularize": {named: true},
 }
 
 // collect sorts declarations by keyword and reports duplicates and malformed forms.
@@ -86,7 +88,7 @@ func (c *checker) collect() {
 	for _, d := range c.file.Decls {
 		form, ok := declForms[d.Keyword]
 		if !ok {
-			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, augment, model, schedule, mask, loss, optimizer, train or procedure)%s",
+			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, augment, model, schedule, mask, regularize, loss, optimizer, train or procedure)%s",
 				d.Keyword, suggest(d.Keyword, keys(declForms)))
 			c.addBroken(d)
 			continue
@@ -110,7 +112,7 @@ func (c *checker) checkForm(d *syntax.Decl, named, body bool) bool {
 		c.errorf(d.KeywordPos, "%s needs a name: %s", d.Keyword, formExample(d.Keyword))
 	case !named && d.Name != nil:
 		c.errorf(d.Name.NamePos, "%s takes no name: %s", d.Keyword, formExample(d.Keyword))
-	case d.On != nil && d.Keyword != "mask":
+	case d.On != nil && d.Keyword != "mask" && d.Keyword != "regularize":
 		c.errorf(d.On.Pos(), "%s declarations take no \"on\" selector", d.Keyword)
 	case body && !d.HasBody && d.Keyword != "model":
 		c.errorf(d.KeywordPos, "%s is written with a body in braces: %s", d.Keyword, formExample(d.Keyword))
@@ -124,15 +126,16 @@ func (c *checker) checkForm(d *syntax.Decl, named, body bool) bool {
 
 func formExample(keyword string) string {
 	return map[string]string{
-		"data":      `data train = mnist(split: "train")`,
-		"model":     "model net { h = dense(input(784), 100) |> relu ... } or model teacher = ema(net, decay: 0.999)",
-		"schedule":  "schedule lr = cosine(0.1 -> 0)",
-		"loss":      "loss = cross_entropy(net(train.x), train.y)",
-		"optimizer": "optimizer = sgd(lr: 0.1)",
-		"train":     "train { epochs = 10 }",
-		"mask":      "mask sparse on net.*.weight { init = random(sparsity: 0.9) }",
-		"procedure": "procedure { train(2 epochs) prune(sparse, to: 0.9) train(2 epochs) }",
-		"augment":   "augment strong = noise(0.2) + shift(2) + cutout(8)",
+		"data":       `data train = mnist(split: "train")`,
+		"model":      "model net { h = dense(input(784), 100) |> relu ... } or model teacher = ema(net, decay: 0.999)",
+		"schedule":   "schedule lr = cosine(0.1 -> 0)",
+		"loss":       "loss = cross_entropy(net(train.x), train.y)",
+		"optimizer":  "optimizer = sgd(lr: 0.1)",
+		"train":      "train { epochs = 10 }",
+		"mask":       "mask sparse on net.*.weight { init = random(sparsity: 0.9) }",
+		"procedure":  "procedure { train(2 epochs) prune(sparse, to: 0.9) train(2 epochs) }",
+		"augment":    "augment strong = noise(0.2) + shift(2) + cutout(8)",
+		"regularize": "regularize sparsify on net.*.weight = l1_penalty(1e-4)",
 	}[keyword]
 }
 
@@ -146,7 +149,7 @@ func (c *checker) addNamed(d *syntax.Decl) {
 		e.Related = append(e.Related, token.Related{Pos: prev.d.Name.NamePos, Msg: "first declared here"})
 		return
 	}
-	if s, ok := c.cat.Lookup(name); ok && d.Keyword != "mask" && !(d.Keyword == "data" && s.Transform != nil) {
+	if s, ok := c.cat.Lookup(name); ok && d.Keyword != "mask" && d.Keyword != "regularize" && !(d.Keyword == "data" && s.Transform != nil) {
 		c.errorf(d.Name.NamePos, "%s is the name of a built-in; choose another name", name)
 		return
 	}
@@ -232,7 +235,9 @@ func (c *checker) resolveNamed(nd *decl, ref token.Pos) bool {
 	case "schedule":
 		nd.sched = c.checkSchedule(nd.d)
 	case "mask":
-		c.checkMask(nd.d)
+		nd.mask = c.checkMask(nd.d)
+	case "regularize":
+		c.checkRegularizer(nd.d)
 	case "augment":
 		nd.aug = c.checkAugment(nd.d)
 	}
@@ -247,7 +252,7 @@ func (c *checker) resolveNamed(nd *decl, ref token.Pos) bool {
 func (c *checker) visible(name string) (nd *decl, ok bool) {
 	nd, ok = c.named[name]
 	switch {
-	case !ok || nd.d.Keyword == "mask":
+	case !ok || nd.d.Keyword == "mask" || nd.d.Keyword == "regularize":
 		return nil, false
 	case nd.broken:
 		return nil, true

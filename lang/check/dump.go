@@ -34,6 +34,9 @@ func Dump(r *Recipe) string {
 	for _, m := range r.Masks {
 		dumpMask(&b, m)
 	}
+	for _, g := range r.Regularizers {
+		fmt.Fprintf(&b, "regularize %s on %s = %s\n", g.Name, Text(g.Selector), Text(g.Penalty))
+	}
 	for _, a := range r.Augments {
 		ops := make([]string, len(a.Ops))
 		for i, op := range a.Ops {

@@ -25,7 +25,9 @@ type Recipe struct {
 	Optimizer *Call
 	Train     *Train
 	Masks     []*Mask // in source order
-	Procedure []*Step // the phases of the run, or nil for plain training
+	// Regularizers are penalties on selected weights, in source order.
+	Regularizers []*Regularizer
+	Procedure    []*Step // the phases of the run, or nil for plain training
 }
 
 // Mask is a sparsity mask over selected weights: how it starts, how its target sparsity
@@ -40,6 +42,17 @@ type Mask struct {
 	Prune    *Call        // how pruning to the sparsity picks weights, and how often
 	Regrow   *Call        // dynamic sparse training, or nil
 	Pruned   *Call        // what pruned weights do
+}
+
+// Regularizer is "regularize NAME on SELECTOR = PENALTY": a penalty on the selected
+// weights, restricted to the weights mask PrunedBy prunes when it is set.
+type Regularizer struct {
+	Name     string
+	Pos      token.Pos
+	Selector *Selector
+	Params   []WeightPath
+	Penalty  *Call
+	PrunedBy *Mask
 }
 
 // Data is a declared data set.

@@ -28,6 +28,7 @@ const (
 	Regrow    Kind = "regrow rule"        // dynamic sparse training: set, rigl
 	Pruned    Kind = "pruned-weight rule" // what pruned weights do: zero, ste, srste, decay, shrink
 	Augment   Kind = "augmentation"       // a seeded random change of a batch's inputs: noise, shift, rotate, cutout
+	Regular   Kind = "regularizer"        // a penalty on selected weights: l1_penalty, l2_penalty, group_lasso
 )
 
 // Type is the type of a parameter value.
@@ -48,6 +49,7 @@ const (
 	Selector             // a parameter selector such as net.*.weight
 	List                 // [a, b, ...] of numbers or times (Param.Elem says which)
 	Dataset              // a data set, the piped input of a data transform such as per_class
+	MaskName             // the name of a declared mask
 )
 
 var typeNames = map[Type]string{
@@ -55,7 +57,7 @@ var typeNames = map[Type]string{
 	Time: "time (like 100 steps, 2 epochs, 25% or end)", Range: "range (like 0.1 -> 0)",
 	Scalar: "number or schedule", Tensor: "tensor", Labels: "class labels (like train.y)", Enum: "name",
 	Selector: "parameter selector (like net.*.weight)", List: "list",
-	Dataset: "data set (like mnist(split: \"train\"))",
+	Dataset: "data set (like mnist(split: \"train\"))", MaskName: "mask name",
 }
 
 func (t Type) String() string { return typeNames[t] }
