@@ -125,3 +125,18 @@ func (s *Session) State(path string) *tensor.Tensor { return s.weights.states[pa
 
 // States lists the paths of the session's state in creation order.
 func (s *Session) States() []string { return slices.Clone(s.weights.stateOf) }
+
+// StateGroups tells, for per-sample state on a data set with label noise, which rows are
+// corrupted samples (for example to split AdaWAC's weights by group); nil otherwise.
+func (s *Session) StateGroups(path string) []bool {
+	d := s.sampleStates[path]
+	if d == nil || s.data[d].TrueY == nil {
+		return nil
+	}
+	ds := s.data[d]
+	out := make([]bool, ds.Len())
+	for i := range out {
+		out[i] = ds.Corrupted(i)
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/roux-ml/roux"
 	"github.com/roux-ml/roux/lang/check"
@@ -99,6 +100,63 @@ func (r *REPL) printWeight(p *tensor.Param) {
 	r.printf("%s %v  mean %.4g  std %.4g  min %.4g  max %.4g  norm %.4g  zeros %.1f%%\n",
 		p.Name, p.Value.Shape, st.mean, st.std, st.min, st.max, st.norm, 100*st.zeros)
 	r.printf("%s", histogram(p.Value.Data, st.min, st.max, 10, 40))
+}
+
+// state lists the session's state, or prints statistics and a histogram of one entry;
+// per-sample state on data with label noise is also split into clean and corrupted
+// samples, and AdaWAC's log-odds are also shown as the weight β⁰ = sigmoid(log-odds).
+func (r *REPL) state(_ context.Context, args string) error {
+	paths := r.sess.States()
+	if args == "" {
+		if len(paths) == 0 {
+			r.printf("the session has no state\n")
+		}
+		for _, p := range paths {
+			r.printf("%s %v\n", p, r.sess.State(p).Shape)
+		}
+		return nil
+	}
+	t := r.sess.State(args)
+	if t == nil {
+		return fmt.Errorf("no state named %s%s", args, suggest(args, paths))
+	}
+	type view struct {
+		name   string
+		values []float32
+	}
+	views := []view{{args, t.Data}}
+	if base, ok := strings.CutSuffix(args, ".logodds"); ok {
+		beta := make([]float32, len(t.Data))
+		for i, a := range t.Data {
+			beta[i] = float32(1 / (1 + math.Exp(-float64(a))))
+		}
+		views = append(views, view{base + ".beta0", beta})
+	}
+	groups := r.sess.StateGroups(args)
+	for _, v := range views {
+		r.printValues(v.name, v.values)
+		if groups == nil || len(t.Shape) != 1 {
+			continue
+		}
+		var clean, corrupted []float32
+		for i, x := range v.values {
+			if groups[i] {
+				corrupted = append(corrupted, x)
+			} else {
+				clean = append(clean, x)
+			}
+		}
+		r.printValues(v.name+" (clean samples)", clean)
+		r.printValues(v.name+" (corrupted samples)", corrupted)
+	}
+	return nil
+}
+
+// printValues prints statistics and a histogram of named values.
+func (r *REPL) printValues(name string, xs []float32) {
+	st := stats(xs)
+	r.printf("%s: %d values  mean %.4g  std %.4g  min %.4g  max %.4g\n", name, len(xs), st.mean, st.std, st.min, st.max)
+	r.printf("%s", histogram(xs, st.min, st.max, 10, 40))
 }
 
 // mask prints a density map of every matched masked weight, or with --png FILE draws
