@@ -32,6 +32,7 @@ type instr struct {
 	conv  *kernels.Conv2D // convolutions
 	win   *kernels.Window // pools, with outer planes
 	sink  *tensor.Param   // the parameter whose gradient dst is, for the listing
+	moe   *moePlan        // an MoE's routing and scratch, shared with its gradients
 }
 
 // Broadcast modes of a binary instruction.
@@ -118,6 +119,7 @@ type compiler struct {
 	p   *Program
 	buf map[*Node]int // node -> buffer index
 	aux map[*Node]int // dropout node -> mask buffer index
+	moe map[*Node]*moePlan
 }
 
 func newProgram(loss *Node) *Program {
@@ -241,7 +243,30 @@ func (c *compiler) dims(in *instr, n *Node) {
 		c.layerDims(in, n)
 	case opSparseLinear, opSparseGradInput, opSparseGradWeight:
 		c.sparseDims(in, n)
+	case opTopKMask:
+		in.outer, in.n = n.Shape[0], n.Shape[1]
+	case opMoEDropped:
+		in.outer, in.n = x.Shape[0], x.Shape[1]
+	case opMoE, opMoEGradX, opMoEGradGate, opMoEGradW:
+		in.moe = c.moePlan(n)
 	}
+}
+
+// moePlan returns the plan of an MoE node, shared by its gradient instructions.
+func (c *compiler) moePlan(n *Node) *moePlan {
+	if n.op != opMoE {
+		n = n.attr.by
+	}
+	if p, ok := c.moe[n]; ok {
+		return p
+	}
+	if c.moe == nil {
+		c.moe = map[*Node]*moePlan{}
+	}
+	x, w := n.in[0], n.in[2]
+	p := newMoEPlan(x.Shape[0], w.Shape[0], w.Shape[2], w.Shape[1], n.attr.count)
+	c.moe[n] = p
+	return p
 }
 
 // broadcastMode tells which operand of a binary node, if any, is a broadcast scalar.

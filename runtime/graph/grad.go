@@ -88,6 +88,8 @@ func (g *Graph) grad(n, gy *Node, i int) *Node {
 		return g.layerGrad(n, gy, i)
 	case opSparseLinear:
 		return g.sparseGrad(n, gy, i)
+	case opMoE:
+		return g.moeGrad(n, gy, i)
 	}
 	panic("graph: no gradient rule for " + n.op.String())
 }
@@ -112,7 +114,11 @@ func (g *Graph) matmulGrad(n, gy *Node, i int) *Node {
 // cuts reports whether an op passes no gradient to any input. backward treats such
 // a node as leading to no parameter, so nothing is built behind it.
 func cuts(o op) bool {
-	return o == opStopGrad || o == opGreater || o == opOneHotArgmax || o == opOneHot
+	switch o {
+	case opStopGrad, opGreater, opOneHotArgmax, opOneHot, opTopKMask, opGaussian, opMoEDropped:
+		return true
+	}
+	return false
 }
 
 // unbroadcast sums gx back to the shape of an operand that was broadcast.

@@ -42,6 +42,7 @@ type attr struct {
 	win            window          // convolution and pool geometry
 	stats          *BatchNormStats // batch norm running statistics
 	sp             *Sparsity       // sparse_linear's mask
+	count          int             // top_k_mask's k; moe's expert capacity (0: none)
 }
 
 // New returns an empty graph.

@@ -53,6 +53,10 @@ const (
 	opBatchNorm
 	opLayerNorm
 	opSparseLinear
+	opTopKMask
+	opGaussian
+	opMoE
+	opMoEDropped
 	opStopGrad
 	opGreater
 	opOneHotArgmax
@@ -85,6 +89,9 @@ const (
 	opLayerNormGrad
 	opSparseGradInput
 	opSparseGradWeight
+	opMoEGradX
+	opMoEGradGate
+	opMoEGradW
 	numOps
 )
 
@@ -113,6 +120,8 @@ var opNames = [numOps]string{
 	opBatchNormGrad: "batch_norm_grad", opLayerNormGrad: "layer_norm_grad",
 	opSparseLinear: "sparse_linear", opSparseGradInput: "sparse_linear_grad_input",
 	opSparseGradWeight: "sparse_linear_grad_weight",
+	opTopKMask:         "top_k_mask", opGaussian: "gaussian_noise", opMoE: "moe", opMoEDropped: "moe_dropped",
+	opMoEGradX: "moe_grad_x", opMoEGradGate: "moe_grad_gate", opMoEGradW: "moe_grad_w",
 }
 
 // String returns the op's name as printed in listings and errors.

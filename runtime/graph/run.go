@@ -176,6 +176,20 @@ func (p *Program) step(in *instr) error {
 		d[0] = kernels.SumAll(x) / float32(len(x))
 	case opSoftmaxCE:
 		return p.crossEntropy(in, d, x, y)
+	case opTopKMask:
+		topKMask(d, x, in.outer, in.n, in.node.attr.count)
+	case opGaussian:
+		p.gaussian(d)
+	case opMoE:
+		in.moe.forward(d, x, y, z)
+	case opMoEDropped:
+		d[0] = moeDropped(x, in.outer, in.n, in.node.attr.count)
+	case opMoEGradX:
+		in.moe.gradX(d, x, y, z)
+	case opMoEGradGate:
+		in.moe.gradGate(d, x, y, z)
+	case opMoEGradW:
+		in.moe.gradW(d, x, y, z)
 	case opOneHot:
 		return oneHot(in, d, x)
 	case opMSE:
