@@ -66,6 +66,7 @@ type lowerer struct {
 	feeds   []feed
 	commits []commit
 	reports []report
+	aux     []*graph.Node // terms layers add to the training loss
 }
 
 // pendingScalar is a schedule fed through a graph input, bound to the program once compiled.
@@ -93,6 +94,11 @@ func (s *Session) compile(n int, training bool) (c *train.Compiled, err error) {
 		loss = l.g.SoftmaxCrossEntropy(l.logits, l.y)
 	} else {
 		loss = l.tensor(s.recipe.Loss)
+	}
+	if training {
+		for _, a := range l.aux {
+			loss = l.g.Add(loss, a)
+		}
 	}
 	opts := graph.Options{Outputs: []*graph.Node{loss}}
 	if training {
@@ -243,7 +249,19 @@ func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 		SampleState: func(name string, width int, fill float32) (*graph.Node, func(*graph.Node)) {
 			return l.sampleState(c, name, width, fill)
 		},
-		Report: func(name string, v *graph.Node) { l.reports = append(l.reports, report{name, v}) },
+		Report: func(name string, v *graph.Node) {
+			if c.Model != nil {
+				name = c.Model.Name + "." + c.Stmt.Name + " " + name
+			}
+			if teacher == nil {
+				l.reports = append(l.reports, report{name: name, node: v})
+			}
+		},
+		AuxLoss: func(v *graph.Node) {
+			if teacher == nil { // a teacher is not trained
+				l.aux = append(l.aux, v)
+			}
+		},
 		Weight: func(name string, shape []int, fanIn int, init stdlib.Init) *graph.Node {
 			p := l.s.weights.get(path(name), shape, fanIn, init)
 			if lay := l.s.maskLayer(p); teacher != nil {

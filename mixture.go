@@ -71,10 +71,11 @@ type commit struct {
 	stream *check.Data
 }
 
-// report is a scalar training statistic.
+// report is a training statistic: a scalar, or a vector reported as name[i].
 type report struct {
-	name string
-	node *graph.Node
+	name    string
+	node    *graph.Node
+	indexed []string // name[i] for a vector, made once
 }
 
 // streamInputs returns the x (and, when labels are used, y) inputs of a data set.
@@ -241,6 +242,11 @@ func (l *lowerer) bindMixture(c *train.Compiled) {
 		return
 	}
 	commits, reports, s := l.commits, l.reports, l.s
+	for i, rp := range reports {
+		for j := range tensor.Numel(rp.node.Shape) {
+			reports[i].indexed = append(reports[i].indexed, fmt.Sprintf("%s[%d]", rp.name, j))
+		}
+	}
 	c.After = func() {
 		for _, cm := range commits {
 			v := p.Value(cm.node).Data
@@ -250,7 +256,14 @@ func (l *lowerer) bindMixture(c *train.Compiled) {
 			}
 		}
 		for _, rp := range reports {
-			s.stats.add(rp.name, float64(p.Value(rp.node).Data[0]))
+			v := p.Value(rp.node).Data
+			if len(rp.node.Shape) == 0 {
+				s.stats.add(rp.name, float64(v[0]))
+				continue
+			}
+			for i, x := range v {
+				s.stats.add(rp.indexed[i], float64(x))
+			}
 		}
 	}
 }

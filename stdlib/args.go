@@ -72,9 +72,12 @@ type Builder struct {
 	SampleState func(name string, width int, fill float32) (rows *graph.Node, commit func(next *graph.Node))
 	// Scalar feeds a schedule's value at every step into the graph.
 	Scalar func(s schedule.Schedule) *graph.Node
-	// Report records a scalar node, such as the share of samples a confidence threshold
-	// keeps, as a training statistic averaged between evaluations.
+	// Report records a node, such as the share of samples a confidence threshold keeps,
+	// as a training statistic averaged between evaluations (a vector as name[i]; a
+	// layer's statistics are named after it, like net.h1 load[0]).
 	Report func(name string, v *graph.Node)
+	// AuxLoss adds a term to the training loss, such as an MoE layer's balance term.
+	AuxLoss func(v *graph.Node)
 }
 
 // sparse returns b.Sparse(name), or nil without a Sparse.
