@@ -23,7 +23,14 @@ func (c *checker) call(e *syntax.Call, piped syntax.Expr, cx *ctx) (Value, typ) 
 		return nil, bad
 	}
 	if id.Name == "input" && cx.where == "model" {
+		if cx.prefix != "" {
+			c.errorf(id.NamePos, "inside a block, input is the block's input: write input, not input(...)")
+			return nil, bad
+		}
 		return c.input(id, args, cx)
+	}
+	if id.Name == "repeat" && cx.where == "model" {
+		return c.repeat(id, args, cx)
 	}
 	s, builtin := c.cat.Lookup(id.Name)
 	if nd, ok := c.visible(id.Name); nd != nil && !(builtin && nd.d.Keyword == "data") {
@@ -40,8 +47,14 @@ func (c *checker) call(e *syntax.Call, piped syntax.Expr, cx *ctx) (Value, typ) 
 
 // callDecl checks the call of a declared name: only models and augmentations can be called.
 func (c *checker) callDecl(nd *decl, id *syntax.Ident, args []*syntax.Arg, cx *ctx) (Value, typ) {
-	if nd.d.Keyword == "augment" {
+	switch nd.d.Keyword {
+	case "augment":
 		return c.augmentUse(nd, id, args, cx)
+	case "block":
+		if !c.resolveNamed(nd, id.NamePos) {
+			return nil, bad
+		}
+		return c.blockCall(nd, id, args, cx)
 	}
 	if nd.d.Keyword != "model" {
 		c.errorf(id.NamePos, "%s is a %s and cannot be called", id.Name, nd.d.Keyword)

@@ -81,6 +81,7 @@ var declForms = map[string]struct{ named, body bool }{
 	"procedure":  {body: true},
 	"augment":    {named: true},
 	"regularize": {named: true},
+	"block":      {named: true, body: true},
 }
 
 // collect sorts declarations by keyword and reports duplicates and malformed forms.
@@ -88,7 +89,7 @@ func (c *checker) collect() {
 	for _, d := range c.file.Decls {
 		form, ok := declForms[d.Keyword]
 		if !ok {
-			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, augment, model, schedule, mask, regularize, loss, optimizer, train or procedure)%s",
+			c.errorf(d.KeywordPos, "unknown declaration %s (a declaration starts with data, augment, block, model, schedule, mask, regularize, loss, optimizer, train or procedure)%s",
 				d.Keyword, suggest(d.Keyword, keys(declForms)))
 			c.addBroken(d)
 			continue
@@ -112,6 +113,8 @@ func (c *checker) checkForm(d *syntax.Decl, named, body bool) bool {
 		c.errorf(d.KeywordPos, "%s needs a name: %s", d.Keyword, formExample(d.Keyword))
 	case !named && d.Name != nil:
 		c.errorf(d.Name.NamePos, "%s takes no name: %s", d.Keyword, formExample(d.Keyword))
+	case d.HasParams && d.Keyword != "block":
+		c.errorf(d.Name.NamePos, "%s takes no parameters; only a block does: block res(ch) { ... }", d.Keyword)
 	case d.On != nil && d.Keyword != "mask" && d.Keyword != "regularize":
 		c.errorf(d.On.Pos(), "%s declarations take no \"on\" selector", d.Keyword)
 	case body && !d.HasBody && d.Keyword != "model":
@@ -136,6 +139,7 @@ func formExample(keyword string) string {
 		"procedure":  "procedure { train(2 epochs) prune(sparse, to: 0.9) train(2 epochs) }",
 		"augment":    "augment strong = noise(0.2) + shift(2) + cutout(8)",
 		"regularize": "regularize sparsify on net.*.weight = l1_penalty(1e-4)",
+		"block":      "block res(ch) { h = dense(input, ch) |> relu  out = input + dense(h, ch) }",
 	}[keyword]
 }
 
@@ -238,6 +242,8 @@ func (c *checker) resolveNamed(nd *decl, ref token.Pos) bool {
 		nd.mask = c.checkMask(nd.d)
 	case "regularize":
 		c.checkRegularizer(nd.d)
+	case "block":
+		c.checkBlockDecl(nd.d)
 	case "augment":
 		nd.aug = c.checkAugment(nd.d)
 	}

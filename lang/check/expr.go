@@ -197,6 +197,9 @@ func (c *checker) ident(e *syntax.Ident, cx *ctx) (Value, typ) {
 		c.errorf(e.NamePos, "%s: globs (*) are only allowed in parameter selectors", e.Name)
 		return nil, bad
 	}
+	if v, ok := cx.params[e.Name]; ok {
+		return &Const{At: e.NamePos, V: v}, typ{k: tNumber}
+	}
 	if st, ok := cx.stmts[e.Name]; ok {
 		return c.stmtRef(st, e, cx)
 	}
@@ -233,6 +236,8 @@ func (c *checker) declRef(nd *decl, e *syntax.Ident, cx *ctx) (Value, typ) {
 		c.errorf(e.NamePos, "%s is a model; apply it to an input, like %s(train.x)", e.Name, e.Name)
 	case "augment":
 		c.errorf(e.NamePos, "%s is an augmentation; apply it to a data set's inputs, like %s(train.x)", e.Name, e.Name)
+	case "block":
+		c.errorf(e.NamePos, "%s is a block; instantiate it in a model statement, like r1 = %s(h, ...)", e.Name, e.Name)
 	}
 	return nil, bad
 }

@@ -87,7 +87,7 @@ func (c *checker) resolveStmt(cx *ctx, st *stmtState, ref token.Pos) bool {
 	st.state = resolving
 	outer := cx.stmt
 	cx.stmt, cx.chain = st, append(cx.chain, st.a.Name.Name)
-	st.s = &Stmt{Name: st.a.Name.Name, Pos: st.a.Name.NamePos}
+	st.s = &Stmt{Name: cx.prefix + st.a.Name.Name, Pos: st.a.Name.NamePos}
 	v, t := c.expr(st.a.Value, cx)
 	cx.stmt, cx.chain = outer, cx.chain[:len(cx.chain)-1]
 	st.state = resolved

@@ -57,6 +57,14 @@ type ctx struct {
 	chain   []string   // statements being resolved, for cycle messages
 	streams []streamUse
 	draws   int // augmentations applied so far in the loss
+
+	// inside a block instance: the statements' name prefix (r1.), the parameters' values,
+	// the model's context, and the blocks being instantiated (for cycles)
+	prefix    string
+	params    map[string]float64
+	outer     *ctx
+	blocks    []string
+	instances map[string]bool // in the model's context: the instance prefixes in use
 }
 
 // streamUse is a data set the loss reads and where.

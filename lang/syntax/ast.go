@@ -25,12 +25,14 @@ type Comment struct {
 // the checker decides which keywords exist and which parts each one takes.
 type Decl struct {
 	KeywordPos token.Pos
-	Keyword    string // "data", "model", "schedule", "loss", "optimizer", "train", "mask", "augment", ...
-	Name       *Ident // nil when absent (loss, optimizer, train)
-	On         Expr   // the selector after "on"; nil when absent
-	Value      Expr   // the expression after "="; nil for a body form
-	Body       []Stmt // statements inside braces; nil for an "=" form
-	HasBody    bool   // true for the brace form, even when the body is empty
+	Keyword    string   // "data", "model", "schedule", "loss", "optimizer", "train", "mask", "augment", "block", ...
+	Name       *Ident   // nil when absent (loss, optimizer, train)
+	Params     []*Ident // a block's parameters, block res(ch) { ... }; nil when absent
+	HasParams  bool     // the name was followed by parentheses, even empty ones
+	On         Expr     // the selector after "on"; nil when absent
+	Value      Expr     // the expression after "="; nil for a body form
+	Body       []Stmt   // statements inside braces; nil for an "=" form
+	HasBody    bool     // true for the brace form, even when the body is empty
 	Rbrace     token.Pos
 }
 

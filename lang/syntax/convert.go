@@ -42,6 +42,12 @@ func (c *converter) head(g *gHead) *Decl {
 	if g.Name != nil {
 		d.Name = ident(g.Name)
 	}
+	if g.Params != nil {
+		d.HasParams = true
+		for _, p := range g.Params.Names {
+			d.Params = append(d.Params, ident(p))
+		}
+	}
 	if g.On != nil {
 		d.On = c.expr(g.On)
 	}

@@ -291,6 +291,13 @@ func declHead(d *Decl) string {
 	if d.Name != nil {
 		s += " " + d.Name.Name
 	}
+	if d.HasParams {
+		names := make([]string, len(d.Params))
+		for i, p := range d.Params {
+			names[i] = p.Name
+		}
+		s += "(" + strings.Join(names, ", ") + ")"
+	}
 	if d.On != nil {
 		s += " on " + FormatExpr(d.On)
 	}

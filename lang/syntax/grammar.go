@@ -22,11 +22,17 @@ type gDecl struct {
 	Body  *gBody `parser:"| @@ )"`
 }
 
-// gHead is "KEYWORD [NAME] [on EXPR]"; recovery parses it alone.
+// gHead is "KEYWORD [NAME [(PARAM, ...)]] [on EXPR]"; recovery parses it alone.
 type gHead struct {
-	Keyword gIdent  `parser:"@@"`
-	Name    *gIdent `parser:"@@?"`
-	On      *gExpr  `parser:"( 'on' @@ )?"`
+	Keyword gIdent   `parser:"@@"`
+	Name    *gIdent  `parser:"( @@"`
+	Params  *gParams `parser:"  @@? )?"`
+	On      *gExpr   `parser:"( 'on' @@ )?"`
+}
+
+// gParams are a block's parameter names.
+type gParams struct {
+	Names []*gIdent `parser:"'(' ( @@ ( ',' @@ )* )? ')'"`
 }
 
 type gIdent struct {
