@@ -27,6 +27,7 @@ func init() {
 				intP("k", 2.0, "experts per row for the topk gate", positive),
 				enumP("gate", "topk", "the router: topk, dense or activation", "topk", "dense", "activation"),
 				boolP("noise", true, "topk: add N(0,1)·softplus(x·W_noise) to the gate scores while training (Shazeer et al.)"),
+				boolP("normalize", true, "topk: the chosen experts' weights are a softmax over the k chosen (Shazeer et al.); false keeps their probabilities under the softmax over all E (Switch Transformer), which is what lets a top-1 router learn"),
 				{Name: "temperature", Type: sig.Scalar, Default: 1.0, Doc: "dense and activation gates: the softmax temperature τ (a number or schedule, annealed high to low)", Check: positive},
 				numP("threshold", 1e-3, "dense and activation gates: experts whose weight is below this are skipped", nonNegative),
 				numP("capacity", 0.0, "capacity factor c: each expert takes at most ⌈c·B·k/E⌉ rows of a batch, in order, the rest are dropped; 0 is unlimited", nonNegative),
@@ -70,7 +71,11 @@ func buildMoE(b *Builder, in []*graph.Node, a Args) *graph.Node {
 			h = g.Add(h, g.Mul(g.GaussianNoise(h), g.Softplus(g.MatMul(x, wn, false, true))))
 		}
 		probs = g.Softmax(h, 1)
-		gate = renormalise(g, g.Mul(g.Exp(g.AddRows(h, g.Neg(g.StopGrad(g.Max(h, 1))))), g.TopKMask(h, k)))
+		if a.Bool("normalize") {
+			gate = renormalise(g, g.Mul(g.Exp(g.AddRows(h, g.Neg(g.StopGrad(g.Max(h, 1))))), g.TopKMask(h, k)))
+		} else {
+			gate = g.Mul(probs, g.TopKMask(h, k))
+		}
 	} else {
 		if a.Str("gate") == "activation" {
 			h = g.Sigmoid(h)
