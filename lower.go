@@ -257,6 +257,17 @@ func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 				l.reports = append(l.reports, report{name: name, node: v})
 			}
 		},
+		Shared: func(name string, make func(*rand.Rand) any) any {
+			key := path(name)
+			if v, ok := l.s.shared[key]; ok {
+				return v
+			}
+			h := fnv.New64a()
+			h.Write([]byte(key))
+			v := make(rand.New(rand.NewPCG(l.s.weights.seed, h.Sum64())))
+			l.s.shared[key] = v
+			return v
+		},
 		AuxLoss: func(v *graph.Node) {
 			if teacher == nil { // a teacher is not trained
 				l.aux = append(l.aux, v)

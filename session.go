@@ -48,6 +48,7 @@ type Session struct {
 	sampleStates  map[string]*check.Data        // per-sample state paths and the data set they index
 	stats         *stats
 	shadows       map[string]*shadow // mean-teacher weights by path
+	shared        map[string]any     // objects layers keep across programs, by path
 	shadowOrder   []*shadow
 }
 
@@ -72,7 +73,7 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
 		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}, states: map[string]*tensor.Tensor{}},
 		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}, slotCache: map[*tensor.Param][][]float32{},
-		sampleStates: map[string]*check.Data{}, stats: &stats{sum: map[string]float64{}, n: map[string]int{}}, shadows: map[string]*shadow{}}
+		sampleStates: map[string]*check.Data{}, stats: &stats{sum: map[string]float64{}, n: map[string]int{}}, shadows: map[string]*shadow{}, shared: map[string]any{}}
 	if err := s.loadData(opts); err != nil {
 		return nil, err
 	}

@@ -78,6 +78,10 @@ type Builder struct {
 	Report func(name string, v *graph.Node)
 	// AuxLoss adds a term to the training loss, such as an MoE layer's balance term.
 	AuxLoss func(v *graph.Node)
+	// Shared returns an object the layer keeps across all the session's programs, such
+	// as a fixed sparsity pattern, made once by make with a generator that depends only
+	// on the training seed and the layer's path.
+	Shared func(name string, make func(rng *rand.Rand) any) any
 }
 
 // sparse returns b.Sparse(name), or nil without a Sparse.

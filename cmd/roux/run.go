@@ -208,8 +208,12 @@ func (r *reporter) summary() {
 	r.clearLine()
 	c := r.s.Clock()
 	secs := time.Since(r.start).Seconds()
-	fmt.Fprintf(r.stdout, "done: %s epochs, %d steps in %.1fs (%.0f samples/s)\n", strconv.FormatFloat(c.Epoch(), 'f', -1, 64), c.Step, secs,
+	fmt.Fprintf(r.stdout, "done: %s epochs, %d steps in %.1fs (%.0f samples/s)", strconv.FormatFloat(c.Epoch(), 'f', -1, 64), c.Step, secs,
 		float64(c.Step*r.s.Recipe().SamplesPerStep())/secs)
+	if rss := peakRSS(); rss > 0 {
+		fmt.Fprintf(r.stdout, ", peak memory %.0f MB", float64(rss)/(1<<20))
+	}
+	fmt.Fprintln(r.stdout)
 	names := make([]string, 0, len(r.last))
 	for k := range r.last {
 		names = append(names, k)

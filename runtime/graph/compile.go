@@ -249,6 +249,8 @@ func (c *compiler) dims(in *instr, n *Node) {
 		in.outer, in.n = x.Shape[0], x.Shape[1]
 	case opMoE, opMoEGradX, opMoEGradGate, opMoEGradW:
 		in.moe = c.moePlan(n)
+	case opCompactLinear, opCompactGradInput, opCompactGradValues:
+		in.n = n.in[0].Shape[0] // the batch: of x, or of gy
 	}
 }
 

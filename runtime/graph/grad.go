@@ -90,6 +90,8 @@ func (g *Graph) grad(n, gy *Node, i int) *Node {
 		return g.sparseGrad(n, gy, i)
 	case opMoE:
 		return g.moeGrad(n, gy, i)
+	case opCompactLinear:
+		return g.compactGrad(n, gy, i)
 	}
 	panic("graph: no gradient rule for " + n.op.String())
 }

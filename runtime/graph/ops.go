@@ -57,6 +57,7 @@ const (
 	opGaussian
 	opMoE
 	opMoEDropped
+	opCompactLinear
 	opStopGrad
 	opGreater
 	opOneHotArgmax
@@ -92,6 +93,8 @@ const (
 	opMoEGradX
 	opMoEGradGate
 	opMoEGradW
+	opCompactGradInput
+	opCompactGradValues
 	numOps
 )
 
@@ -122,6 +125,7 @@ var opNames = [numOps]string{
 	opSparseGradWeight: "sparse_linear_grad_weight",
 	opTopKMask:         "top_k_mask", opGaussian: "gaussian_noise", opMoE: "moe", opMoEDropped: "moe_dropped",
 	opMoEGradX: "moe_grad_x", opMoEGradGate: "moe_grad_gate", opMoEGradW: "moe_grad_w",
+	opCompactLinear: "compact_linear", opCompactGradInput: "compact_linear_grad_input", opCompactGradValues: "compact_linear_grad_values",
 }
 
 // String returns the op's name as printed in listings and errors.

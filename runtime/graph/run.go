@@ -190,6 +190,8 @@ func (p *Program) step(in *instr) error {
 		in.moe.gradGate(d, x, y, z)
 	case opMoEGradW:
 		in.moe.gradW(d, x, y, z)
+	case opCompactLinear, opCompactGradInput, opCompactGradValues:
+		p.stepCompact(in, d, x, y)
 	case opOneHot:
 		return oneHot(in, d, x)
 	case opMSE:

@@ -104,6 +104,17 @@ func (c *CSR) SetValues(w []float32) {
 	}
 }
 
+// SetVal sets c's values to v, one per nonzero in c's order: for a weight stored
+// compressed, whose dense form never exists. It does not allocate.
+func (c *CSR) SetVal(v []float32) {
+	copy(c.Val, v)
+	if c.t.ok {
+		for j, p := range c.t.pos {
+			c.t.val[j] = c.Val[p]
+		}
+	}
+}
+
 // NNZ returns the number of nonzeros.
 func (c *CSR) NNZ() int { return len(c.Col) }
 
