@@ -19,11 +19,13 @@ type window struct{ k, stride, pad, dil int }
 // as [O, C·KH·KW]) groups along input channels and taps as it does for a dense
 // layer's [out, in] weight.
 //
-// It lowers to im2col and kernels.Gemm: each sample's receptive fields are copied
-// into a buffer the compiler allocates once (C·KH·KW rows of H'·W'), multiplied by
-// the weight seen as [O, C·KH·KW], and kept for the weight's gradient
-// (Σ_b dy_b·col_bᵀ). The input's gradient (col2im of wᵀ·dy_b) is computed only when
-// x leads to a parameter, like every gradient.
+// It lowers to im2col and kernels.Gemm (kernels.Conv2D): each sample's receptive
+// fields (C·KH·KW rows of H'·W') are copied into a core's scratch and multiplied by
+// the weight seen as [O, C·KH·KW], the samples shared out between the cores. A
+// buffer the compiler allocates once (B·C·KH·KW·H'·W') keeps what the weight's
+// gradient (Σ_b dy_b·col_bᵀ) needs: a copy of x, or the receptive fields when they
+// take less room. The input's gradient (col2im of wᵀ·dy_b) is computed only when x
+// leads to a parameter, like every gradient.
 func (g *Graph) Conv2D(x, w *Node, stride, padding, dilation int) *Node {
 	if len(x.Shape) != 4 || len(w.Shape) != 4 || x.Shape[1] != w.Shape[1] {
 		g.fail("conv2d: input %s and weight %s do not match (want [B C H W] and [O C KH KW])", shp(x.Shape), shp(w.Shape))

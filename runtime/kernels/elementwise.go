@@ -141,14 +141,14 @@ func Abs(dst, x []float32) {
 }
 
 // Relu sets dst[i] = max(x[i], 0).
+//
+// It does not branch on the sign, which is random: it clears the bits of negative
+// values with a mask.
 func Relu(dst, x []float32) {
 	x = x[:len(dst)]
 	for i := range dst {
 		v := x[i]
-		if v < 0 {
-			v = 0
-		}
-		dst[i] = v
+		dst[i] = math.Float32frombits(math.Float32bits(v) & (uint32(b2i(v < 0)) - 1))
 	}
 }
 

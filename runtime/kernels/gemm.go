@@ -45,13 +45,11 @@ type Gemm struct {
 
 	a, b, c []float32
 	add     bool
-	kc      int          // steps of the sum per chunk (the last chunk may be shorter)
-	blocks  int          // mr×nr blocks of c
-	parts   int          // ranges of blocks handed out
-	next    atomic.Int64 // the next part to compute
-	pending atomic.Int32 // helpers still working
-	wg      sync.WaitGroup
-	own     *scratch // the calling goroutine's buffers
+	kc      int // steps of the sum per chunk (the last chunk may be shorter)
+	blocks  int // mr×nr blocks of c
+	parts   int // ranges of blocks handed out
+	team
+	own *scratch // the calling goroutine's buffers
 }
 
 // scratch is one goroutine's packing space.
@@ -88,13 +86,7 @@ func (g *Gemm) Run(c, a, b []float32, accumulate bool) {
 		g.u = bestMicro()
 	}
 	g.a, g.b, g.c, g.add = a, b, c, accumulate
-	helpers := g.plan()
-	g.next.Store(0)
-	g.wg.Add(helpers)
-	g.pending.Store(int32(helpers))
-	for range helpers {
-		pool.jobs <- g
-	}
+	g.start(g, g.plan())
 	g.work(g.own)
 	g.wait()
 	g.a, g.b, g.c = nil, nil, nil
@@ -232,18 +224,60 @@ func (g *Gemm) packT(dst []float32, l, k, j, w, c0, c1, x0 int) {
 // layer, and products come in quick succession in a training step.
 const spinTime = 50 * time.Microsecond
 
-// pool is the process-wide set of Gemm helpers, started on first use.
+// job is a kernel run that pool helpers can join: work computes parts of it until
+// none are left, using the helper's scratch; done reports that a helper has left.
+type job interface {
+	work(s *scratch)
+	done()
+}
+
+// team is the bookkeeping of one parallel kernel run: the next part to take, the
+// goroutines that joined so far, and the helpers still working.
+type team struct {
+	next    atomic.Int64 // the next part to compute
+	joined  atomic.Int32 // goroutines that have joined, for lane numbers
+	pending atomic.Int32 // helpers still working
+	wg      sync.WaitGroup
+}
+
+// start resets t and hands j to helpers pool workers.
+func (t *team) start(j job, helpers int) {
+	t.next.Store(0)
+	t.joined.Store(0)
+	t.wg.Add(helpers)
+	t.pending.Store(int32(helpers))
+	for range helpers {
+		pool.jobs <- j
+	}
+}
+
+// done reports that a helper has finished.
+func (t *team) done() {
+	t.wg.Done()
+	t.pending.Add(-1)
+}
+
+// wait returns when the helpers are done, polling for spinTime before it blocks.
+func (t *team) wait() {
+	start := time.Now()
+	for t.pending.Load() > 0 && time.Since(start) < spinTime {
+		runtime.Gosched()
+	}
+	t.wg.Wait()
+}
+
+// pool is the process-wide set of kernel helpers, started on first use.
 var pool struct {
 	once sync.Once
 	n    int
-	jobs chan *Gemm
+	jobs chan job
 }
 
 // workers starts the pool if needed and returns its size.
 func workers() int {
 	pool.once.Do(func() {
 		pool.n = runtime.GOMAXPROCS(0) - 1
-		pool.jobs = make(chan *Gemm, 4*pool.n+1)
+		pool.jobs = make(chan job, 4*pool.n+1)
 		for range pool.n {
 			go helper()
 		}
@@ -251,36 +285,26 @@ func workers() int {
 	return pool.n
 }
 
-// helper takes jobs forever, computing parts of a Gemm with its own scratch.
+// helper takes jobs forever, computing parts of them with its own scratch.
 func helper() {
 	s := newScratch()
 	for {
-		g := nextJob()
-		g.work(s)
-		g.wg.Done()
-		g.pending.Add(-1)
+		j := nextJob()
+		j.work(s)
+		j.done()
 	}
 }
 
 // nextJob polls the pool's queue for spinTime, then blocks on it.
-func nextJob() *Gemm {
+func nextJob() job {
 	start := time.Now()
 	for time.Since(start) < spinTime {
 		select {
-		case g := <-pool.jobs:
-			return g
+		case j := <-pool.jobs:
+			return j
 		default:
 			runtime.Gosched()
 		}
 	}
 	return <-pool.jobs
-}
-
-// wait returns when the helpers are done, polling for spinTime before it blocks.
-func (g *Gemm) wait() {
-	start := time.Now()
-	for g.pending.Load() > 0 && time.Since(start) < spinTime {
-		runtime.Gosched()
-	}
-	g.wg.Wait()
 }

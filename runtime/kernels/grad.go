@@ -3,14 +3,12 @@ package kernels
 import "math"
 
 // ReluGrad sets dst[i] = g[i] if x[i] > 0, else 0.
+//
+// Like Relu, it masks rather than branches.
 func ReluGrad(dst, g, x []float32) {
 	g, x = g[:len(dst)], x[:len(dst)]
 	for i := range dst {
-		v := g[i]
-		if x[i] <= 0 {
-			v = 0
-		}
-		dst[i] = v
+		dst[i] = math.Float32frombits(math.Float32bits(g[i]) & (uint32(b2i(x[i] <= 0)) - 1))
 	}
 }
 

@@ -1,20 +1,168 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"math/bits"
+	"sync/atomic"
+)
 
 // Pools see x as planes of H×W (planes = B·C for an NCHW tensor) and dst as planes
-// of OutH×OutW; taps that fall in the padding are skipped.
+// of OutH×OutW; taps that fall in the padding are skipped. Each plane is computed
+// by one goroutine; large pools share their planes out between the calling
+// goroutine and Gemm's pool of helpers (see loop), which gives the same bits.
 
 // MaxPool2D sets dst[p, oh, ow] to the maximum of the window at (oh, ow) of plane p.
 func MaxPool2D(dst, x []float32, planes int, w *Window) {
-	oh, ow := w.OutH(), w.OutW()
+	runPool(poolMax, dst, x, nil, nil, planes, w)
+}
+
+// MaxPool2DGrad is the adjoint of MaxPool2D: it adds g[p, oh, ow] to the first
+// element of the window at (oh, ow) that equals the maximum y[p, oh, ow], and sets
+// every other element of dst to 0.
+func MaxPool2DGrad(dst, g, x, y []float32, planes int, w *Window) {
+	runPool(poolMaxGrad, dst, x, y, g, planes, w)
+}
+
+// AvgPool2D sets dst[p, oh, ow] to the sum of the window at (oh, ow) of plane p
+// divided by KH·KW (padding counts as zeros, PyTorch's count_include_pad).
+func AvgPool2D(dst, x []float32, planes int, w *Window) {
+	runPool(poolAvg, dst, x, nil, nil, planes, w)
+}
+
+// AvgPool2DGrad is the adjoint of AvgPool2D: it adds g[p, oh, ow]/(KH·KW) to every
+// element of the window at (oh, ow).
+func AvgPool2DGrad(dst, g []float32, planes int, w *Window) {
+	runPool(poolAvgGrad, dst, nil, nil, g, planes, w)
+}
+
+// The pool kernels.
+const (
+	poolMax = iota
+	poolMaxGrad
+	poolAvg
+	poolAvgGrad
+)
+
+// minPoolParallel is the least work (window taps plus input elements) of a pool
+// worth sharing out.
+const minPoolParallel = 1 << 16
+
+// poolItems is how many ranges of planes a parallel pool is cut into.
+const poolItems = 64
+
+// poolRun is a running pool kernel, the body of its loop: item i computes the
+// planes [i·per, (i+1)·per).
+type poolRun struct {
+	loop
+	busy         atomic.Bool
+	kind         int
+	dst, x, y, g []float32
+	w            *Window
+	planes, per  int
+}
+
+// poolRuns are the pool kernels that can run at once; a kernel that finds them all
+// taken (by other goroutines) runs on its own.
+var poolRuns [8]poolRun
+
+// runPool runs a pool kernel on planes, sharing them out if the work is large. x is
+// shaped like the pool's input, y and g like its output, dst like the input for the
+// gradients and like the output otherwise.
+func runPool(kind int, dst, x, y, g []float32, planes int, w *Window) {
+	in, out := w.H*w.W, w.OutH()*w.OutW()
+	_, _, _, _ = sub(dst, 0, planes, dstSize(kind, in, out)), sub(x, 0, planes, in), sub(y, 0, planes, out), sub(g, 0, planes, out)
+	if planes < 2 || planes*(out*w.KH*w.KW+in) < minPoolParallel {
+		poolPlanes(kind, dst, x, y, g, planes, w)
+		return
+	}
+	r := acquirePoolRun()
+	if r == nil {
+		poolPlanes(kind, dst, x, y, g, planes, w)
+		return
+	}
+	r.kind, r.dst, r.x, r.y, r.g, r.w, r.planes = kind, dst, x, y, g, w, planes
+	r.per = (planes + poolItems - 1) / poolItems
+	r.run(r, (planes+r.per-1)/r.per, true)
+	r.dst, r.x, r.y, r.g, r.w = nil, nil, nil, nil, nil
+	r.busy.Store(false)
+}
+
+// dstSize is the size of a plane of a pool kernel's dst.
+func dstSize(kind, in, out int) int {
+	if kind == poolMaxGrad || kind == poolAvgGrad {
+		return in
+	}
+	return out
+}
+
+// sub returns planes [lo, hi) of n elements of s, or nil if s is nil. It panics if
+// s is too short.
+func sub(s []float32, lo, hi, n int) []float32 {
+	if s == nil {
+		return nil
+	}
+	return s[lo*n : hi*n]
+}
+
+// acquirePoolRun takes a free poolRun, or returns nil.
+func acquirePoolRun() *poolRun {
+	for i := range poolRuns {
+		if r := &poolRuns[i]; r.busy.CompareAndSwap(false, true) {
+			return r
+		}
+	}
+	return nil
+}
+
+// item computes the planes of item i.
+func (r *poolRun) item(_, i int) {
+	lo, hi := i*r.per, min((i+1)*r.per, r.planes)
+	in, out := r.w.H*r.w.W, r.w.OutH()*r.w.OutW()
+	poolPlanes(r.kind, sub(r.dst, lo, hi, dstSize(r.kind, in, out)), sub(r.x, lo, hi, in),
+		sub(r.y, lo, hi, out), sub(r.g, lo, hi, out), hi-lo, r.w)
+}
+
+// poolPlanes runs a pool kernel on planes, on the calling goroutine.
+func poolPlanes(kind int, dst, x, y, g []float32, planes int, w *Window) {
+	in, out := w.H*w.W, w.OutH()*w.OutW()
 	for p := range planes {
-		src := x[p*w.H*w.W : (p+1)*w.H*w.W]
-		d := dst[p*oh*ow : (p+1)*oh*ow]
-		for y := range oh {
-			for c := range ow {
-				d[y*ow+c] = w.max(src, y, c)
+		switch kind {
+		case poolMax:
+			w.maxPlane(dst[p*out:(p+1)*out], x[p*in:(p+1)*in])
+		case poolMaxGrad:
+			w.maxGradPlane(dst[p*in:(p+1)*in], g[p*out:(p+1)*out], x[p*in:(p+1)*in], y[p*out:(p+1)*out])
+		case poolAvg:
+			w.avgPlane(dst[p*out:(p+1)*out], x[p*in:(p+1)*in])
+		default:
+			w.avgGradPlane(dst[p*in:(p+1)*in], g[p*out:(p+1)*out])
+		}
+	}
+}
+
+// is2x2 reports whether w is a 2×2 window without padding or dilation, the pools'
+// fast path: no tap falls outside the plane.
+func (w *Window) is2x2() bool {
+	return w.KH == 2 && w.KW == 2 && w.Pad == 0 && w.Dilation == 1
+}
+
+// maxPlane is MaxPool2D on one plane.
+func (w *Window) maxPlane(d, x []float32) {
+	oh, ow := w.OutH(), w.OutW()
+	if w.is2x2() {
+		for r := range oh {
+			h := r * w.Stride * w.W
+			r0, r1 := x[h:h+w.W], x[h+w.W:h+2*w.W]
+			dr := d[r*ow : (r+1)*ow]
+			for c := range dr {
+				j := c * w.Stride
+				dr[c] = max(r0[j], r0[j+1], r1[j], r1[j+1])
 			}
+		}
+		return
+	}
+	for r := range oh {
+		for c := range ow {
+			d[r*ow+c] = w.max(x, r, c)
 		}
 	}
 }
@@ -37,24 +185,55 @@ func (w *Window) max(x []float32, oh, ow int) float32 {
 	return m
 }
 
-// MaxPool2DGrad is the adjoint of MaxPool2D: it adds g[p, oh, ow] to the first
-// element of the window at (oh, ow) that equals the maximum y[p, oh, ow], and sets
-// every other element of dst to 0.
-func MaxPool2DGrad(dst, g, x, y []float32, planes int, w *Window) {
+// maxGradPlane is MaxPool2DGrad on one plane.
+func (w *Window) maxGradPlane(d, g, x, y []float32) {
 	oh, ow := w.OutH(), w.OutW()
-	n := w.H * w.W
-	clear(dst[:planes*n])
-	for p := range planes {
-		src, d := x[p*n:(p+1)*n], dst[p*n:(p+1)*n]
-		for r := range oh {
-			for c := range ow {
-				o := (p*oh+r)*ow + c
-				if k := w.argmax(src, r, c, y[o]); k >= 0 {
-					d[k] += g[o]
-				}
+	clear(d)
+	if w.is2x2() {
+		w.maxGrad2x2(d, g, x, y)
+		return
+	}
+	for r := range oh {
+		for c := range ow {
+			o := r*ow + c
+			if k := w.argmax(x, r, c, y[o]); k >= 0 {
+				d[k] += g[o]
 			}
 		}
 	}
+}
+
+// maxGrad2x2 is maxGradPlane for a 2×2 window, after d is cleared. It does not
+// branch on which element of a window is the maximum, which is random (a branch
+// would be mispredicted half the time): it looks the offset of the first maximal
+// element up by the lowest set bit of the mask of elements equal to it.
+func (w *Window) maxGrad2x2(d, g, x, y []float32) {
+	oh, ow := w.OutH(), w.OutW()
+	// The offsets in the window of its elements, and none if no element equals y
+	// (a NaN maximum): index 4 and beyond go past the plane.
+	at := [8]int{0, 1, w.W, w.W + 1, len(d), len(d), len(d), len(d)}
+	for r := range oh {
+		h := r * w.Stride * w.W
+		r0, r1 := x[h:h+w.W], x[h+w.W:h+2*w.W]
+		gr, yr := g[r*ow:(r+1)*ow], y[r*ow:(r+1)*ow]
+		yr = yr[:len(gr)]
+		for c := range gr {
+			j, m := c*w.Stride, yr[c]
+			eq := b2i(r0[j] == m) | b2i(r0[j+1] == m)<<1 | b2i(r1[j] == m)<<2 | b2i(r1[j+1] == m)<<3
+			if k := h + j + at[bits.TrailingZeros8(uint8(eq)|16)&7]; k < len(d) {
+				d[k] += gr[c]
+			}
+		}
+	}
+}
+
+// b2i is 1 if b is true, else 0, without a branch.
+func b2i(b bool) int {
+	i := 0
+	if b {
+		i = 1
+	}
+	return i
 }
 
 // argmax returns the offset in plane x of the first element of the window at
@@ -74,33 +253,25 @@ func (w *Window) argmax(x []float32, oh, ow int, m float32) int {
 	return -1
 }
 
-// AvgPool2D sets dst[p, oh, ow] to the sum of the window at (oh, ow) of plane p
-// divided by KH·KW (padding counts as zeros, PyTorch's count_include_pad).
-func AvgPool2D(dst, x []float32, planes int, w *Window) {
+// avgPlane is AvgPool2D on one plane.
+func (w *Window) avgPlane(d, x []float32) {
 	oh, ow := w.OutH(), w.OutW()
 	scale := 1 / float32(w.KH*w.KW)
-	for p := range planes {
-		src := x[p*w.H*w.W : (p+1)*w.H*w.W]
-		for y := range oh {
-			for c := range ow {
-				dst[(p*oh+y)*ow+c] = w.spread(src, nil, y, c, 0) * scale
-			}
+	for r := range oh {
+		for c := range ow {
+			d[r*ow+c] = w.spread(x, nil, r, c, 0) * scale
 		}
 	}
 }
 
-// AvgPool2DGrad is the adjoint of AvgPool2D: it adds g[p, oh, ow]/(KH·KW) to every
-// element of the window at (oh, ow).
-func AvgPool2DGrad(dst, g []float32, planes int, w *Window) {
+// avgGradPlane is AvgPool2DGrad on one plane.
+func (w *Window) avgGradPlane(d, g []float32) {
 	oh, ow := w.OutH(), w.OutW()
 	scale := 1 / float32(w.KH*w.KW)
-	clear(dst[:planes*w.H*w.W])
-	for p := range planes {
-		d := dst[p*w.H*w.W : (p+1)*w.H*w.W]
-		for y := range oh {
-			for c := range ow {
-				w.spread(nil, d, y, c, g[(p*oh+y)*ow+c]*scale)
-			}
+	clear(d)
+	for r := range oh {
+		for c := range ow {
+			w.spread(nil, d, r, c, g[r*ow+c]*scale)
 		}
 	}
 }

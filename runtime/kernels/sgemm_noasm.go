@@ -11,3 +11,10 @@ const packAsm = false
 func packT8avx2(dst *float32, ldd int, src *float32, lds int, kb int) { panic("kernels: no assembly") }
 
 func packRowsavx2(dst *float32, src *float32, lds int, k int, w int) { panic("kernels: no assembly") }
+
+// rowsAsm is false: this build has no assembly im2col.
+const rowsAsm = false
+
+func im2colPlaneAVX512(dst *float32, src *float32, tab *int, n int) { panic("kernels: no assembly") }
+
+func col2imPlaneAVX512(dst *float32, src *float32, tab *int, n int) { panic("kernels: no assembly") }

@@ -1,0 +1,78 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func im2colPlaneAVX512(dst *float32, src *float32, tab *int, n int)
+//
+// im2colPlaneAVX512 copies masked rows of up to 16 floats: for each of the n
+// entries {dstOff, srcOff, ldmask, stmask} of tab it sets dst[dstOff+x] =
+// src[srcOff+x] for the lanes x set in ldmask and to 0 for the other lanes set in
+// stmask. Elements of src outside ldmask are not read.
+TEXT ·im2colPlaneAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ tab+16(FP), BX
+	MOVQ n+24(FP), CX
+	TESTQ CX, CX
+	JLE  done
+
+entry:
+	MOVQ  0(BX), AX
+	MOVQ  8(BX), DX
+	MOVQ  16(BX), R8
+	MOVQ  24(BX), R9
+	KMOVW R8, K1
+	KMOVW R9, K2
+	VMOVUPS.Z (SI)(DX*4), K1, Z0
+	VMOVUPS   Z0, K2, (DI)(AX*4)
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  entry
+
+done:
+	VZEROUPPER
+	RET
+
+// func col2imPlaneAVX512(dst *float32, src *float32, tab *int, n int)
+//
+// col2imPlaneAVX512 sets masked rows of up to 16 floats to sums of masked rows: tab
+// holds n groups {dstOff, stmask, count, count pairs {srcOff, ldmask}}, and each
+// group sets dst[dstOff+x], for the lanes x set in stmask, to the sum in order of
+// the pairs' src[srcOff+x] (0 for a pair whose ldmask leaves lane x out), starting
+// from 0. Elements of src outside the masks are not read.
+TEXT ·col2imPlaneAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ tab+16(FP), BX
+	MOVQ n+24(FP), CX
+	TESTQ CX, CX
+	JLE  done
+
+group:
+	MOVQ   0(BX), AX
+	MOVQ   8(BX), DX
+	MOVQ   16(BX), R8
+	KMOVW  DX, K2
+	ADDQ   $24, BX
+	VXORPS Z0, Z0, Z0
+	TESTQ  R8, R8
+	JLE    store
+
+pair:
+	MOVQ  0(BX), R9
+	MOVQ  8(BX), DX
+	KMOVW DX, K1
+	VMOVUPS.Z (SI)(R9*4), K1, Z1
+	VADDPS Z1, Z0, Z0
+	ADDQ $16, BX
+	DECQ R8
+	JNZ  pair
+
+store:
+	VMOVUPS Z0, K2, (DI)(AX*4)
+	DECQ CX
+	JNZ  group
+
+done:
+	VZEROUPPER
+	RET
