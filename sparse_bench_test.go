@@ -63,3 +63,16 @@ func epochTime(b *testing.B, file string, overrides ...string) float64 {
 	}
 	return median(times)
 }
+
+// BenchmarkCompactEpoch times one epoch of recipes/mnist_erk_compact.recipe (the 90%
+// ERK mask stored compressed by sparse_dense: weights, gradients and momentum hold only
+// the nonzeros) against the dense recipes/mnist_mlp.recipe in the same run.
+//
+//	go test -run XXX -bench CompactEpoch -benchtime 3x .
+func BenchmarkCompactEpoch(b *testing.B) {
+	dense := epochTime(b, "recipes/mnist_mlp.recipe")
+	compact := epochTime(b, "recipes/mnist_erk_compact.recipe")
+	b.ReportMetric(dense, "s/epoch-dense")
+	b.ReportMetric(compact, "s/epoch-compact-10%")
+	b.ReportMetric(compact/dense, "ratio-compact-10%")
+}
