@@ -143,12 +143,53 @@ func Abs(dst, x []float32) {
 // Relu sets dst[i] = max(x[i], 0).
 //
 // It does not branch on the sign, which is random: it clears the bits of negative
-// values with a mask.
+// values with a mask. Large slices are shared out (see shared).
 func Relu(dst, x []float32) {
+	x = x[:len(dst)]
+	if s := acquireElementwise(len(dst)); s != nil {
+		s.kind, s.dst, s.x = ewRelu, dst, x
+		s.split(len(dst), ewChunk)
+		return
+	}
+	relu(dst, x)
+}
+
+func relu(dst, x []float32) {
 	x = x[:len(dst)]
 	for i := range dst {
 		v := x[i]
 		dst[i] = math.Float32frombits(math.Float32bits(v) & (uint32(b2i(v < 0)) - 1))
+	}
+}
+
+// minElementwiseParallel is the least number of elements an elementwise kernel
+// shares out: below it, waking a helper costs more than it saves.
+const minElementwiseParallel = 1 << 18
+
+// ewChunk is the number of elements of one item of a shared elementwise kernel.
+const ewChunk = 1 << 15
+
+// acquireElementwise returns a shared loop for an elementwise kernel over n
+// elements, or nil if it should run on the calling goroutine alone.
+func acquireElementwise(n int) *shared {
+	if n < minElementwiseParallel {
+		return nil
+	}
+	return acquire()
+}
+
+// elementwiseItem computes units [lo, hi) of an elementwise kernel: elements, rows
+// of AddAxis or channels of SumOuterInner.
+func (s *shared) elementwiseItem(lo, hi int) {
+	switch s.kind {
+	case ewRelu:
+		relu(s.dst[lo:hi], s.x[lo:hi])
+	case ewReluGrad:
+		reluGrad(s.dst[lo:hi], s.g[lo:hi], s.x[lo:hi])
+	case ewAddAxis:
+		addAxisRows(s.dst, s.x, s.y, lo, hi, s.mid, s.inner)
+	default: // ewSumOuterInner
+		sumOuterInner(s.dst, s.x, lo, hi, s.outer, s.mid, s.inner)
 	}
 }
 

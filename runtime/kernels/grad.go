@@ -4,8 +4,18 @@ import "math"
 
 // ReluGrad sets dst[i] = g[i] if x[i] > 0, else 0.
 //
-// Like Relu, it masks rather than branches.
+// Like Relu, it masks rather than branches, and shares large slices out.
 func ReluGrad(dst, g, x []float32) {
+	g, x = g[:len(dst)], x[:len(dst)]
+	if s := acquireElementwise(len(dst)); s != nil {
+		s.kind, s.dst, s.g, s.x = ewReluGrad, dst, g, x
+		s.split(len(dst), ewChunk)
+		return
+	}
+	reluGrad(dst, g, x)
+}
+
+func reluGrad(dst, g, x []float32) {
 	g, x = g[:len(dst)], x[:len(dst)]
 	for i := range dst {
 		dst[i] = math.Float32frombits(math.Float32bits(g[i]) & (uint32(b2i(x[i] <= 0)) - 1))

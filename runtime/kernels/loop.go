@@ -1,5 +1,7 @@
 package kernels
 
+import "sync/atomic"
+
 // body is the work of a parallel loop: item computes item i on lane lane, the
 // number of the goroutine running it within the loop's run (0 ≤ lane ≤ workers()),
 // so that item can use per-lane scratch. Items must not depend on one another, nor
@@ -47,3 +49,63 @@ func (l *loop) work(_ *scratch) {
 
 // lanes is the most lanes a loop can have: the calling goroutine and every helper.
 func lanes() int { return workers() + 1 }
+
+// shared is a loop for a kernel that has no plan to keep one in (the pools, the
+// large elementwise kernels): the kernel puts its arguments in a free shared, whose
+// item method dispatches on kind and computes a range of the kernel's planes, rows
+// or elements on the calling goroutine's share.
+type shared struct {
+	loop
+	busy         atomic.Bool
+	kind         int
+	dst, x, y, g []float32
+	w            *Window
+	n, per       int // the number of units of work and of units per item
+	outer        int // the [outer, mid, inner] view of the axis kernels
+	mid, inner   int
+}
+
+// The kernels that run on shared loops.
+const (
+	poolMax = iota
+	poolMaxGrad
+	poolAvg
+	poolAvgGrad
+	ewRelu
+	ewReluGrad
+	ewAddAxis
+	ewSumOuterInner
+)
+
+// sharedLoops are the shared loops; a kernel that finds them all taken (by kernels
+// on other goroutines) runs on its own.
+var sharedLoops [8]shared
+
+// acquire takes a free shared loop, or returns nil.
+func acquire() *shared {
+	for i := range sharedLoops {
+		if s := &sharedLoops[i]; s.busy.CompareAndSwap(false, true) {
+			return s
+		}
+	}
+	return nil
+}
+
+// split runs s's kernel over n units (planes, rows, elements) in items of per,
+// shared out, then frees s.
+func (s *shared) split(n, per int) {
+	s.n, s.per = n, per
+	s.run(s, (n+per-1)/per, true)
+	s.dst, s.x, s.y, s.g, s.w = nil, nil, nil, nil, nil
+	s.busy.Store(false)
+}
+
+// item computes units [i·per, (i+1)·per) of the kernel.
+func (s *shared) item(_, i int) {
+	lo, hi := i*s.per, min((i+1)*s.per, s.n)
+	if s.kind <= poolAvgGrad {
+		s.poolItem(lo, hi)
+		return
+	}
+	s.elementwiseItem(lo, hi)
+}

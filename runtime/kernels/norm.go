@@ -6,13 +6,23 @@ import "math"
 // dimension: the channel axis of an NCHW tensor is [B, C, H·W], the last axis of a
 // matrix is [rows, n, 1].
 
-// AddAxis sets dst[o,j,i] = x[o,j,i] + b[j].
+// AddAxis sets dst[o,j,i] = x[o,j,i] + b[j]. Large tensors are shared out by
+// rows (see shared).
 func AddAxis(dst, x, b []float32, outer, n, inner int) {
-	for o := range outer {
-		for j := range n {
-			off := (o*n + j) * inner
-			AddScalar(dst[off:off+inner], x[off:off+inner], b[j])
-		}
+	_, _, _ = dst[:outer*n*inner], x[:outer*n*inner], b[:n]
+	if s := acquireElementwise(outer * n * inner); s != nil {
+		s.kind, s.dst, s.x, s.y, s.mid, s.inner = ewAddAxis, dst, x, b, n, inner
+		s.split(outer*n, max(1, ewChunk/max(inner, 1)))
+		return
+	}
+	addAxisRows(dst, x, b, 0, outer*n, n, inner)
+}
+
+// addAxisRows is AddAxis on rows [lo, hi) of the [outer·n, inner] view.
+func addAxisRows(dst, x, b []float32, lo, hi, n, inner int) {
+	for r := lo; r < hi; r++ {
+		off := r * inner
+		AddScalar(dst[off:off+inner], x[off:off+inner], b[r%n])
 	}
 }
 
@@ -27,11 +37,47 @@ func ScaleAxis(dst, x, s []float32, outer, n, inner int) {
 }
 
 // SumOuterInner sets dst[j] = Σ_o,i x[o,j,i], accumulated in float64; it is the
-// gradient of AddAxis's b.
+// gradient of AddAxis's b. Each run of inner values is summed by four accumulators
+// (lanes i mod 4), added together at its end, so that the adds do not wait on
+// one another. Large tensors are shared out by channels (see shared), each summed
+// by one goroutine.
 func SumOuterInner(dst, x []float32, outer, n, inner int) {
-	for j := range n {
-		dst[j] = float32(channelSum(x, j, outer, n, inner))
+	_, _ = dst[:n], x[:outer*n*inner]
+	if s := acquireElementwise(outer * n * inner); s != nil {
+		s.kind, s.dst, s.x, s.outer, s.mid, s.inner = ewSumOuterInner, dst, x, outer, n, inner
+		s.split(n, 1)
+		return
 	}
+	sumOuterInner(dst, x, 0, n, outer, n, inner)
+}
+
+// sumOuterInner is SumOuterInner on channels [lo, hi).
+func sumOuterInner(dst, x []float32, lo, hi, outer, n, inner int) {
+	for j := lo; j < hi; j++ {
+		var s float64
+		for o := range outer {
+			off := (o*n + j) * inner
+			s += sum4(x[off : off+inner])
+		}
+		dst[j] = float32(s)
+	}
+}
+
+// sum4 returns Σ x in float64, by four accumulators, ((s0 + s1) + (s2 + s3)).
+func sum4(x []float32) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		s0 += float64(v[0])
+		s1 += float64(v[1])
+		s2 += float64(v[2])
+		s3 += float64(v[3])
+	}
+	for ; i < len(x); i++ {
+		s0 += float64(x[i])
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // DotOuterInner sets dst[j] = Σ_o,i g[o,j,i]·x[o,j,i], accumulated in float64; it

@@ -3,13 +3,12 @@ package kernels
 import (
 	"math"
 	"math/bits"
-	"sync/atomic"
 )
 
 // Pools see x as planes of H×W (planes = B·C for an NCHW tensor) and dst as planes
 // of OutH×OutW; taps that fall in the padding are skipped. Each plane is computed
 // by one goroutine; large pools share their planes out between the calling
-// goroutine and Gemm's pool of helpers (see loop), which gives the same bits.
+// goroutine and Gemm's pool of helpers (see shared), which gives the same bits.
 
 // MaxPool2D sets dst[p, oh, ow] to the maximum of the window at (oh, ow) of plane p.
 func MaxPool2D(dst, x []float32, planes int, w *Window) {
@@ -35,14 +34,6 @@ func AvgPool2DGrad(dst, g []float32, planes int, w *Window) {
 	runPool(poolAvgGrad, dst, nil, nil, g, planes, w)
 }
 
-// The pool kernels.
-const (
-	poolMax = iota
-	poolMaxGrad
-	poolAvg
-	poolAvgGrad
-)
-
 // minPoolParallel is the least work (window taps plus input elements) of a pool
 // worth sharing out.
 const minPoolParallel = 1 << 16
@@ -50,41 +41,22 @@ const minPoolParallel = 1 << 16
 // poolItems is how many ranges of planes a parallel pool is cut into.
 const poolItems = 64
 
-// poolRun is a running pool kernel, the body of its loop: item i computes the
-// planes [i·per, (i+1)·per).
-type poolRun struct {
-	loop
-	busy         atomic.Bool
-	kind         int
-	dst, x, y, g []float32
-	w            *Window
-	planes, per  int
-}
-
-// poolRuns are the pool kernels that can run at once; a kernel that finds them all
-// taken (by other goroutines) runs on its own.
-var poolRuns [8]poolRun
-
-// runPool runs a pool kernel on planes, sharing them out if the work is large. x is
-// shaped like the pool's input, y and g like its output, dst like the input for the
-// gradients and like the output otherwise.
+// runPool runs a pool kernel (poolMax…poolAvgGrad) on planes, sharing them out if
+// the work is large. x is shaped like the pool's input, y and g like its output, dst
+// like the input for the gradients and like the output otherwise.
 func runPool(kind int, dst, x, y, g []float32, planes int, w *Window) {
 	in, out := w.H*w.W, w.OutH()*w.OutW()
 	_, _, _, _ = sub(dst, 0, planes, dstSize(kind, in, out)), sub(x, 0, planes, in), sub(y, 0, planes, out), sub(g, 0, planes, out)
-	if planes < 2 || planes*(out*w.KH*w.KW+in) < minPoolParallel {
+	var s *shared
+	if planes >= 2 && planes*(out*w.KH*w.KW+in) >= minPoolParallel {
+		s = acquire()
+	}
+	if s == nil {
 		poolPlanes(kind, dst, x, y, g, planes, w)
 		return
 	}
-	r := acquirePoolRun()
-	if r == nil {
-		poolPlanes(kind, dst, x, y, g, planes, w)
-		return
-	}
-	r.kind, r.dst, r.x, r.y, r.g, r.w, r.planes = kind, dst, x, y, g, w, planes
-	r.per = (planes + poolItems - 1) / poolItems
-	r.run(r, (planes+r.per-1)/r.per, true)
-	r.dst, r.x, r.y, r.g, r.w = nil, nil, nil, nil, nil
-	r.busy.Store(false)
+	s.kind, s.dst, s.x, s.y, s.g, s.w = kind, dst, x, y, g, w
+	s.split(planes, (planes+poolItems-1)/poolItems)
 }
 
 // dstSize is the size of a plane of a pool kernel's dst.
@@ -104,22 +76,11 @@ func sub(s []float32, lo, hi, n int) []float32 {
 	return s[lo*n : hi*n]
 }
 
-// acquirePoolRun takes a free poolRun, or returns nil.
-func acquirePoolRun() *poolRun {
-	for i := range poolRuns {
-		if r := &poolRuns[i]; r.busy.CompareAndSwap(false, true) {
-			return r
-		}
-	}
-	return nil
-}
-
-// item computes the planes of item i.
-func (r *poolRun) item(_, i int) {
-	lo, hi := i*r.per, min((i+1)*r.per, r.planes)
-	in, out := r.w.H*r.w.W, r.w.OutH()*r.w.OutW()
-	poolPlanes(r.kind, sub(r.dst, lo, hi, dstSize(r.kind, in, out)), sub(r.x, lo, hi, in),
-		sub(r.y, lo, hi, out), sub(r.g, lo, hi, out), hi-lo, r.w)
+// poolItem computes planes [lo, hi) of a pool kernel.
+func (s *shared) poolItem(lo, hi int) {
+	in, out := s.w.H*s.w.W, s.w.OutH()*s.w.OutW()
+	poolPlanes(s.kind, sub(s.dst, lo, hi, dstSize(s.kind, in, out)), sub(s.x, lo, hi, in),
+		sub(s.y, lo, hi, out), sub(s.g, lo, hi, out), hi-lo, s.w)
 }
 
 // poolPlanes runs a pool kernel on planes, on the calling goroutine.
