@@ -136,7 +136,8 @@ func (c *checker) enumArg(p *sig.Param, e syntax.Expr) (Value, typ, bool) {
 
 // selectorOf resolves a parameter selector such as net.*.weight against every model's
 // weights. A selector matches a parameter when it matches all of the parameter's path
-// segments, or a prefix of them (net.h1 selects net.h1.weight and net.h1.bias). For a
+// segments, or a prefix of them (net.h1 selects net.h1.weight and net.h1.bias); ** stands
+// for any number of segments (net.**.weight). For a
 // mask, one-dimensional parameters (biases, normalisation scales) are left out unless
 // the selector names them in full, without a glob.
 func (c *checker) selectorOf(e syntax.Expr, forMask bool) (Value, typ, bool) {
@@ -181,16 +182,29 @@ func selectorText(e syntax.Expr) (string, bool) {
 }
 
 func selectorMatches(pattern, p string) bool {
-	ps, segs := strings.Split(pattern, "."), strings.Split(p, ".")
-	if len(ps) > len(segs) {
+	return segmentsMatch(strings.Split(pattern, "."), strings.Split(p, "."))
+}
+
+// segmentsMatch matches selector segments against path segments: a glob per segment,
+// ** for any number of segments (net.**.weight reaches into blocks), and a pattern
+// that runs out first matches everything below it.
+func segmentsMatch(ps, segs []string) bool {
+	if len(ps) == 0 {
+		return true
+	}
+	if ps[0] == "**" {
+		for k := range len(segs) + 1 {
+			if segmentsMatch(ps[1:], segs[k:]) {
+				return true
+			}
+		}
 		return false
 	}
-	for i, pat := range ps {
-		if ok, err := path.Match(pat, segs[i]); err != nil || !ok {
-			return false
-		}
+	if len(segs) == 0 {
+		return false
 	}
-	return true
+	ok, err := path.Match(ps[0], segs[0])
+	return err == nil && ok && segmentsMatch(ps[1:], segs[1:])
 }
 
 // listConsts returns a list's constant elements.
