@@ -132,7 +132,7 @@ func lanes16(a, b int) int {
 // newPlaneTables returns the tables of w, or nil if the assembly cannot run or the
 // stride is not 1.
 func newPlaneTables(w *Window) *planeTables {
-	if !rowsAsm || w.Stride != 1 {
+	if !avx512 || w.Stride != 1 {
 		return nil
 	}
 	t := &planeTables{}

@@ -76,3 +76,80 @@ store:
 done:
 	VZEROUPPER
 	RET
+
+// func reluAVX512(dst, x *float32, n int)
+//
+// reluAVX512 sets dst[i] = x[i] < 0 ? 0 : x[i] for i < n, n a multiple of 16:
+// VMAXPS returns its second operand, x, unless 0 > x, which keeps NaN and -0.
+TEXT ·reluAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ   done
+	VXORPS Z1, Z1, Z1
+
+loop:
+	VMOVUPS (SI), Z0
+	VMAXPS  Z0, Z1, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func reluGradAVX512(dst, dy, x *float32, n int)
+//
+// reluGradAVX512 sets dst[i] = x[i] <= 0 ? 0 : dy[i] for i < n, n a multiple of
+// 16: the mask is "not x <= 0" (NLE_UQ), which holds for NaN.
+TEXT ·reluGradAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ dy+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ   done
+	VXORPS Z1, Z1, Z1
+
+loop:
+	VMOVUPS   (SI), Z0
+	VCMPPS    $0x16, Z1, Z0, K1
+	VMOVUPS.Z (DX), K1, Z2
+	VMOVUPS   Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func addScalarAVX512(dst, x *float32, s float32, n int)
+//
+// addScalarAVX512 sets dst[i] = x[i] + s for i < n, n a multiple of 16.
+TEXT ·addScalarAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	VBROADCASTSS s+16(FP), Z1
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ   done
+
+loop:
+	VMOVUPS (SI), Z0
+	VADDPS  Z1, Z0, Z0 // x first: of two NaNs, x's is the result, as in Go
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop
+
+done:
+	VZEROUPPER
+	RET

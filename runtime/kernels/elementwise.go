@@ -47,7 +47,12 @@ func Div(dst, a, b []float32) {
 // AddScalar sets dst[i] = x[i] + s.
 func AddScalar(dst, x []float32, s float32) {
 	x = x[:len(dst)]
-	for i := range dst {
+	i := 0
+	if avx512 && len(dst) >= 16 {
+		i = len(dst) &^ 15
+		addScalarAVX512(&dst[0], &x[0], s, i)
+	}
+	for ; i < len(dst); i++ {
 		dst[i] = x[i] + s
 	}
 }
@@ -142,8 +147,9 @@ func Abs(dst, x []float32) {
 
 // Relu sets dst[i] = max(x[i], 0).
 //
-// It does not branch on the sign, which is random: it clears the bits of negative
-// values with a mask. Large slices are shared out (see shared).
+// It does not branch on the sign, which is random: it runs 16 lanes at a time with
+// AVX-512 where it can, and otherwise clears the bits of negative values with a
+// mask. Large slices are shared out (see shared).
 func Relu(dst, x []float32) {
 	x = x[:len(dst)]
 	if s := acquireElementwise(len(dst)); s != nil {
@@ -156,7 +162,12 @@ func Relu(dst, x []float32) {
 
 func relu(dst, x []float32) {
 	x = x[:len(dst)]
-	for i := range dst {
+	i := 0
+	if avx512 && len(dst) >= 16 {
+		i = len(dst) &^ 15
+		reluAVX512(&dst[0], &x[0], i)
+	}
+	for ; i < len(dst); i++ {
 		v := x[i]
 		dst[i] = math.Float32frombits(math.Float32bits(v) & (uint32(b2i(v < 0)) - 1))
 	}

@@ -4,7 +4,8 @@ import "math"
 
 // ReluGrad sets dst[i] = g[i] if x[i] > 0, else 0.
 //
-// Like Relu, it masks rather than branches, and shares large slices out.
+// Like Relu, it masks rather than branches (16 lanes at a time with AVX-512), and
+// shares large slices out.
 func ReluGrad(dst, g, x []float32) {
 	g, x = g[:len(dst)], x[:len(dst)]
 	if s := acquireElementwise(len(dst)); s != nil {
@@ -17,7 +18,12 @@ func ReluGrad(dst, g, x []float32) {
 
 func reluGrad(dst, g, x []float32) {
 	g, x = g[:len(dst)], x[:len(dst)]
-	for i := range dst {
+	i := 0
+	if avx512 && len(dst) >= 16 {
+		i = len(dst) &^ 15
+		reluGradAVX512(&dst[0], &g[0], &x[0], i)
+	}
+	for ; i < len(dst); i++ {
 		dst[i] = math.Float32frombits(math.Float32bits(g[i]) & (uint32(b2i(x[i] <= 0)) - 1))
 	}
 }

@@ -6,12 +6,17 @@ import (
 	"testing"
 )
 
-// TestReluSpecialValues checks the branch-free Relu and ReluGrad bit for bit against
+// TestReluSpecialValues checks Relu, ReluGrad and AddScalar bit for bit against
 // their definitions on signed zeros, infinities and NaN.
 func TestReluSpecialValues(t *testing.T) {
 	negZero, inf, nan := float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.NaN())
-	x := []float32{-2, -1e-40, negZero, 0, 1e-40, 3, -inf, inf, nan, -nan}
-	g := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	var x, g []float32
+	for range 5 { // past 16 values, through the vector loops and their tails
+		x = append(x, -2, -1e-40, negZero, 0, 1e-40, 3, -inf, inf, nan, -nan)
+	}
+	for i := range x {
+		g = append(g, float32(i+1))
+	}
 	y, dx := make([]float32, len(x)), make([]float32, len(x))
 	Relu(y, x)
 	ReluGrad(dx, g, x)
@@ -25,6 +30,14 @@ func TestReluSpecialValues(t *testing.T) {
 		}
 		if math.Float32bits(y[i]) != math.Float32bits(want) || math.Float32bits(dx[i]) != math.Float32bits(wantG) {
 			t.Errorf("x = %v: Relu %v, ReluGrad %v; want %v, %v", v, y[i], dx[i], want, wantG)
+		}
+	}
+	for _, s := range []float32{0, negZero, 1.5, -inf, nan} {
+		AddScalar(y, x, s)
+		for i, v := range x {
+			if want := v + s; math.Float32bits(y[i]) != math.Float32bits(want) {
+				t.Errorf("AddScalar: %v + %v = %v, want %v", v, s, y[i], want)
+			}
 		}
 	}
 }
