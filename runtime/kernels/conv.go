@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
 // Window is the spatial geometry of a 2-D window sliding over H×W planes: a KH×KW
 // window moved by Stride over the plane padded with Pad zeros on every side, its
@@ -110,14 +113,19 @@ func col2imRow(plane, src []float32, w *Window, di, dj int) {
 	}
 }
 
-// planeTables are the programs of im2colPlaneAVX512 and col2imPlaneAVX512 for one
-// channel of a stride-1 window, built once per plan: im2col copies each row of each
-// tap's output positions, in chunks of 16, from the plane (or zeros); col2im sums,
-// for each row of the plane in chunks of 16, the rows of col that Im2col took it
-// from, in the order Col2im adds them, so both give the same bits as the loops.
+// planeTables are the programs of the assembly im2col and col2im for one channel
+// of a window, built once per plan. im2col copies each row of each tap's output
+// positions, in chunks of 16, from the plane (or zeros): with masked loads for
+// stride 1, masked loads and a permutation for stride 2, with gathers of every
+// Stride-th element otherwise. col2im sums, for each
+// row of the plane in chunks of 16, the rows of col that Im2col took it from, in the
+// order Col2im adds them: with masked loads for stride 1, with expanding loads
+// (consecutive elements of col to every Stride-th lane) otherwise. Both give the
+// same bits as the loops.
 type planeTables struct {
 	im2col, col2im []int
-	nIm, nCol      int // entries of im2col, groups of col2im
+	nIm, nCol      int       // entries of im2col, groups of col2im
+	lanes          [16]int32 // l·Stride: the offsets of a gather's or a permutation's lanes
 }
 
 // lanes16 is the mask of lanes [a, b) of 16, a and b clamped to [0, 16].
@@ -129,23 +137,36 @@ func lanes16(a, b int) int {
 	return (1<<b - 1) &^ (1<<a - 1)
 }
 
-// newPlaneTables returns the tables of w, or nil if the assembly cannot run or the
-// stride is not 1.
+// newPlaneTables returns the tables of w, or nil if the assembly cannot run.
 func newPlaneTables(w *Window) *planeTables {
-	if !avx512 || w.Stride != 1 {
+	if !avx512 {
 		return nil
 	}
 	t := &planeTables{}
+	for l := range t.lanes {
+		t.lanes[l] = int32(l * w.Stride)
+	}
+	t.im2colTable(w)
+	t.col2imTable(w)
+	return t
+}
+
+// im2colTable builds the entries {dstOff, srcOff, ldmask, stmask} of im2col: lane l
+// of an entry copies src[srcOff + l·Stride] to dst[dstOff + l], or 0 outside ldmask.
+func (t *planeTables) im2colTable(w *Window) {
 	oh, ow := w.OutH(), w.OutW()
 	for i := range w.KH {
 		for j := range w.KW {
 			di, dj := i*w.Dilation-w.Pad, j*w.Dilation-w.Pad
-			lo, hi := span(dj, w.W, 1, ow)
+			lo, hi := span(dj, w.W, w.Stride, ow)
 			for y := range oh {
 				for c0 := 0; c0 < ow; c0 += 16 {
 					st, ld, src := lanes16(0, ow-c0), 0, 0
-					if h := y + di; h >= 0 && h < w.H {
-						ld, src = lanes16(lo-c0, hi-c0)&st, h*w.W+dj+c0
+					if h := y*w.Stride + di; h >= 0 && h < w.H {
+						ld, src = lanes16(lo-c0, hi-c0)&st, h*w.W+c0*w.Stride+dj
+					}
+					if w.Stride == 2 {
+						ld = evenLanes(ld)
 					}
 					t.im2col = append(t.im2col, ((i*w.KW+j)*oh+y)*ow+c0, src, ld, st)
 					t.nIm++
@@ -153,28 +174,70 @@ func newPlaneTables(w *Window) *planeTables {
 			}
 		}
 	}
+}
+
+// evenLanes spreads the 16 bits of m to the even bits of 32: the elements of the
+// two vectors im2colStride2AVX512 loads that its lanes m take.
+func evenLanes(m int) int {
+	e := 0
+	for l := range 16 {
+		if m&(1<<l) != 0 {
+			e |= 1 << (2 * l)
+		}
+	}
+	return e
+}
+
+// col2imTable builds the groups {dstOff, stmask, count, count pairs {srcOff,
+// ldmask}} of col2im. For stride 1 lane l of a pair reads src[srcOff + l]; for
+// larger strides the set lanes of ldmask read src[srcOff], src[srcOff+1], … in turn.
+func (t *planeTables) col2imTable(w *Window) {
+	oh, ow := w.OutH(), w.OutW()
 	for h := range w.H {
 		for c0 := 0; c0 < w.W; c0 += 16 {
 			st := lanes16(0, w.W-c0)
 			t.col2im = append(t.col2im, h*w.W+c0, st, 0)
 			head := len(t.col2im) - 1
 			for i := range w.KH {
-				y := h - (i*w.Dilation - w.Pad)
-				if y < 0 || y >= oh {
+				hy := h - (i*w.Dilation - w.Pad)
+				if hy < 0 || hy%w.Stride != 0 || hy/w.Stride >= oh {
 					continue
 				}
+				row := hy / w.Stride
 				for j := range w.KW {
-					dj := j*w.Dilation - w.Pad
-					if m := lanes16(dj-c0, ow+dj-c0) & st; m != 0 {
-						t.col2im = append(t.col2im, ((i*w.KW+j)*oh+y)*ow+c0-dj, m)
-						t.col2im[head]++
+					m, x0 := pixelLanes(w, c0, j*w.Dilation-w.Pad)
+					if m &= st; m == 0 {
+						continue
 					}
+					off := ((i*w.KW+j)*oh+row)*ow + x0
+					if w.Stride == 1 {
+						off -= bits.TrailingZeros(uint(m)) // lane 0's offset
+					}
+					t.col2im = append(t.col2im, off, m)
+					t.col2im[head]++
 				}
 			}
 			t.nCol++
 		}
 	}
-	return t
+}
+
+// pixelLanes returns the mask of the pixels c0 + l (l < 16) of a plane row that
+// the tap at column offset dj reaches, u = x·Stride + dj for an output column x,
+// and the x of the first of them.
+func pixelLanes(w *Window, c0, dj int) (mask, x0 int) {
+	x0 = -1
+	for l := range 16 {
+		u := c0 + l - dj
+		if u < 0 || u%w.Stride != 0 || u/w.Stride >= w.OutW() {
+			continue
+		}
+		if x0 < 0 {
+			x0 = u / w.Stride
+		}
+		mask |= 1 << l
+	}
+	return mask, x0
 }
 
 // im2col is Im2col through the tables if there are any.
@@ -187,7 +250,14 @@ func (k *Conv2D) im2col(col, x []float32) {
 	n, plane := k.KH*k.KW*k.OutH()*k.OutW(), k.H*k.W
 	_, _ = col[k.C*n-1], x[k.C*plane-1]
 	for ch := range k.C {
-		im2colPlaneAVX512(&col[ch*n], &x[ch*plane], &t.im2col[0], t.nIm)
+		switch k.Stride {
+		case 1:
+			im2colPlaneAVX512(&col[ch*n], &x[ch*plane], &t.im2col[0], t.nIm)
+		case 2:
+			im2colStride2AVX512(&col[ch*n], &x[ch*plane], &t.im2col[0], t.nIm, &t.lanes[0])
+		default:
+			im2colGatherAVX512(&col[ch*n], &x[ch*plane], &t.im2col[0], t.nIm, &t.lanes[0])
+		}
 	}
 }
 
@@ -201,7 +271,11 @@ func (k *Conv2D) col2im(dx, col []float32) {
 	n, plane := k.KH*k.KW*k.OutH()*k.OutW(), k.H*k.W
 	_, _ = col[k.C*n-1], dx[k.C*plane-1]
 	for ch := range k.C {
-		col2imPlaneAVX512(&dx[ch*plane], &col[ch*n], &t.col2im[0], t.nCol)
+		if k.Stride == 1 {
+			col2imPlaneAVX512(&dx[ch*plane], &col[ch*n], &t.col2im[0], t.nCol)
+		} else {
+			col2imExpandAVX512(&dx[ch*plane], &col[ch*n], &t.col2im[0], t.nCol)
+		}
 	}
 }
 

@@ -15,6 +15,15 @@ func im2colPlaneAVX512(dst *float32, src *float32, tab *int, n int)
 func col2imPlaneAVX512(dst *float32, src *float32, tab *int, n int)
 
 //go:noescape
+func im2colGatherAVX512(dst *float32, src *float32, tab *int, n int, lanes *int32)
+
+//go:noescape
+func im2colStride2AVX512(dst *float32, src *float32, tab *int, n int, evens *int32)
+
+//go:noescape
+func col2imExpandAVX512(dst *float32, src *float32, tab *int, n int)
+
+//go:noescape
 func reluAVX512(dst, x *float32, n int)
 
 //go:noescape

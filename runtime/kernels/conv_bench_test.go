@@ -5,13 +5,16 @@ import (
 	"testing"
 )
 
-// mnistConvs are the convolutions of recipes/mnist_cnn.recipe at batch 128.
+// mnistConvs are the convolutions of recipes/mnist_cnn.recipe at batch 128, then
+// the strided one and a residual block's of recipes/mnist_resnet.recipe.
 var mnistConvs = []struct {
 	name string
 	c    convCase
 }{
 	{"conv1", convCase{128, 1, 32, Window{H: 28, W: 28, KH: 5, KW: 5, Stride: 1, Pad: 2, Dilation: 1}}},
 	{"conv2", convCase{128, 32, 64, Window{H: 14, W: 14, KH: 5, KW: 5, Stride: 1, Pad: 2, Dilation: 1}}},
+	{"resnet-down", convCase{128, 16, 32, Window{H: 28, W: 28, KH: 3, KW: 3, Stride: 2, Pad: 1, Dilation: 1}}},
+	{"resnet-res", convCase{128, 32, 32, Window{H: 14, W: 14, KH: 3, KW: 3, Stride: 1, Pad: 1, Dilation: 1}}},
 }
 
 // BenchmarkConv2D reports GFLOP/s of Conv2D's forward pass (im2col included), weight

@@ -19,6 +19,16 @@ func im2colPlaneAVX512(dst *float32, src *float32, tab *int, n int) { panic("ker
 
 func col2imPlaneAVX512(dst *float32, src *float32, tab *int, n int) { panic("kernels: no assembly") }
 
+func im2colGatherAVX512(dst *float32, src *float32, tab *int, n int, lanes *int32) {
+	panic("kernels: no assembly")
+}
+
+func im2colStride2AVX512(dst *float32, src *float32, tab *int, n int, evens *int32) {
+	panic("kernels: no assembly")
+}
+
+func col2imExpandAVX512(dst *float32, src *float32, tab *int, n int) { panic("kernels: no assembly") }
+
 func reluAVX512(dst, x *float32, n int) { panic("kernels: no assembly") }
 
 func reluGradAVX512(dst, dy, x *float32, n int) { panic("kernels: no assembly") }
