@@ -15,7 +15,12 @@ func Fill(dst []float32, v float32) {
 // Add sets dst[i] = a[i] + b[i].
 func Add(dst, a, b []float32) {
 	a, b = a[:len(dst)], b[:len(dst)]
-	for i := range dst {
+	i := 0
+	if avx512 && len(dst) >= 16 { // bias rows and gradient sums: 16 lanes at a time
+		i = len(dst) &^ 15
+		addAVX512(&dst[0], &a[0], &b[0], i)
+	}
+	for ; i < len(dst); i++ {
 		dst[i] = a[i] + b[i]
 	}
 }
