@@ -173,6 +173,7 @@ func SpMMT(y, x []float32, w *CSR, batch int) {
 	s.y, s.x = y, x
 	s.run(opTransX, w.Cols, batch*w.Cols)
 	s.run(opForward, w.Rows, w.NNZ()*s.ld+batch*w.Rows)
+	s.holding(&x[0], nil)
 	s.end()
 }
 
@@ -195,8 +196,11 @@ func SpMM(dx, dy []float32, w *CSR, batch int) {
 	s.yt = spGrow(s.yt, w.Rows*s.ld)
 	s.xt = spGrow(s.xt, w.Cols*s.ld)
 	s.dy, s.dx = dy, dx
-	s.run(opTransDY, w.Rows, batch*w.Rows)
+	if !s.holds(s.ytOf, dy) {
+		s.run(opTransDY, w.Rows, batch*w.Rows)
+	}
 	s.run(opBackward, w.Cols, w.NNZ()*s.ld+batch*w.Cols)
+	s.holding(nil, &dy[0])
 	s.end()
 }
 
@@ -217,9 +221,30 @@ func SDDMM(g, dy, x []float32, w *CSR, batch int) {
 	s.xt = spGrow(s.xt, w.Cols*s.ld)
 	s.yt = spGrow(s.yt, w.Rows*s.ld)
 	s.g, s.dy, s.x = g, dy, x
-	s.run(opTransBoth, w.Rows+w.Cols, batch*(w.Rows+w.Cols))
+	haveX, haveDY := s.holds(s.xtOf, x), s.holds(s.ytOf, dy)
+	switch {
+	case !haveX && !haveDY:
+		s.run(opTransBoth, w.Rows+w.Cols, batch*(w.Rows+w.Cols))
+	case !haveX:
+		s.run(opTransX, w.Cols, batch*w.Cols)
+	case !haveDY:
+		s.run(opTransDY, w.Rows, batch*w.Rows)
+	}
 	s.run(opDots, w.Rows, w.NNZ()*s.ld)
+	s.holding(&x[0], &dy[0])
 	s.end()
+}
+
+// holds reports whether a scratch operand already holds src transposed for this batch.
+// It relies on the callers' contract that an operand is not written between the
+// kernels of one training step that read it (a layer's input and its output gradient).
+func (s *spWork) holds(of *float32, src []float32) bool {
+	return of != nil && of == &src[0] && s.ofBatch == s.batch
+}
+
+// holding records which operands xt and yt hold transposed after a kernel.
+func (s *spWork) holding(xt, yt *float32) {
+	s.xtOf, s.ytOf, s.ofBatch = xt, yt, s.batch
 }
 
 // checkLen panics if s is shorter than n.
@@ -256,6 +281,12 @@ type spWork struct {
 	x, y   []float32
 	dx, dy []float32
 	g      []float32
+
+	// xtOf and ytOf are the operands xt and yt hold transposed (nil: a result, or
+	// nothing), for batch rows: a weight gradient after the forward or the input
+	// gradient of the same step finds its operands already transposed.
+	xtOf, ytOf *float32
+	ofBatch    int
 
 	op, n, parts int
 	next         atomic.Int64

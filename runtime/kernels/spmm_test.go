@@ -156,6 +156,29 @@ func spRunCase(t *testing.T, name string, c *spCase) {
 	if !spSameBits(y, y2) || !spSameBits(dx, dx2) || !spSameBits(g, g2) {
 		t.Fatalf("%s: a second run differs", name)
 	}
+	// the weight gradient right after the forward reuses its transposed input, and
+	// one after the input gradient reuses the transposed output gradient
+	g3 := make([]float32, w.NNZ())
+	SpMMT(y2, c.x, &w, c.batch)
+	SDDMM(g3, c.dy, c.x, &w, c.batch)
+	SDDMM(g2, c.dy, c.x, &w, c.batch)
+	if !spSameBits(g, g3) || !spSameBits(g, g2) {
+		t.Fatalf("%s: SDDMM on operands already transposed differs", name)
+	}
+	// other operands are transposed afresh: doubling both quadruples the gradient exactly
+	x2, dy2 := slices.Clone(c.x), slices.Clone(c.dy)
+	for i := range x2 {
+		x2[i] *= 2
+	}
+	for i := range dy2 {
+		dy2[i] *= 2
+	}
+	SDDMM(g3, dy2, x2, &w, c.batch)
+	for k := range g {
+		if g3[k] != 4*g[k] {
+			t.Fatalf("%s: SDDMM on new operands gave %v at %d, want %v", name, g3[k], k, 4*g[k])
+		}
+	}
 }
 
 func spSameBits(a, b []float32) bool {
