@@ -130,6 +130,13 @@ func (p *moePlan) gather(dst, src []float32, width int, rows []int32, gate []flo
 	}
 }
 
+// expert sets ys to expert e's outputs x·w[e]ᵀ on its rows (gathered into xs).
+func (p *moePlan) expert(e int, rows []int32, x, w []float32) {
+	p.gather(p.xs, x, p.in, rows, nil, e, false)
+	p.fwd.M = len(rows)
+	p.fwd.Run(p.ys, p.xs, w[e*p.out*p.in:(e+1)*p.out*p.in], false)
+}
+
 // forward computes y = Σ_e gate_e·(x·w[e]ᵀ) over the routed rows, experts in order.
 func (p *moePlan) forward(y, x, gate, w []float32) {
 	p.route(gate)
@@ -138,9 +145,7 @@ func (p *moePlan) forward(y, x, gate, w []float32) {
 		if len(rows) == 0 {
 			continue
 		}
-		p.gather(p.xs, x, p.in, rows, nil, e, false)
-		p.fwd.M = len(rows)
-		p.fwd.Run(p.ys, p.xs, w[e*p.out*p.in:(e+1)*p.out*p.in], false)
+		p.expert(e, rows, x, w)
 		for r, t := range rows {
 			gte := gate[int(t)*p.experts+e]
 			dst := y[int(t)*p.out : (int(t)+1)*p.out]
@@ -178,9 +183,7 @@ func (p *moePlan) gradGate(dg, dy, x, w []float32) {
 		if len(rows) == 0 {
 			continue
 		}
-		p.gather(p.xs, x, p.in, rows, nil, e, false)
-		p.fwd.M = len(rows)
-		p.fwd.Run(p.ys, p.xs, w[e*p.out*p.in:(e+1)*p.out*p.in], false)
+		p.expert(e, rows, x, w)
 		for r, t := range rows {
 			var dot float32
 			g := dy[int(t)*p.out : (int(t)+1)*p.out]
