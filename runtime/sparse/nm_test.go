@@ -1,6 +1,7 @@
 package sparse
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -121,6 +122,47 @@ func TestNMValidRejects(t *testing.T) {
 	} {
 		if got := NMValid(tc.mask, shape, 2, 4); got != tc.want {
 			t.Errorf("NMValid(%v) = %v, want %v", tc.mask, got, tc.want)
+		}
+	}
+}
+
+// TestRankGroupMatchesSelection compares the small-group ranking with the general
+// top-k selection on groups with ties and NaN weights.
+func TestRankGroupMatchesSelection(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, m := range []int{2, 4, 8} {
+		for n := 1; n < m; n++ {
+			for range 500 {
+				w := make([]float32, m)
+				for j := range w {
+					switch r.IntN(6) {
+					case 0:
+						w[j] = float32(math.NaN())
+					case 1:
+						w[j] = 0.5 // ties
+					case 2:
+						w[j] = -0.5
+					default:
+						w[j] = r.Float32()*2 - 1
+					}
+				}
+				keys, tmp := make([]float32, m), make([]float32, m)
+				for j := range w {
+					keys[j] = key(w[j])
+				}
+				got := make([]float32, m)
+				rankGroup(got, keys, 0, 1, n)
+				c := topCut(keys, tmp, n)
+				for j, k := range keys {
+					want := float32(0)
+					if c.keep(k) {
+						want = 1
+					}
+					if got[j] != want {
+						t.Fatalf("%d:%d on %v: rank keeps %v, selection %v", n, m, w, got, j)
+					}
+				}
+			}
 		}
 	}
 }
