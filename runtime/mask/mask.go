@@ -221,12 +221,16 @@ func (m *Mask) recomputesNM() bool {
 func (m *Mask) AfterBackward() {
 	for _, l := range m.Layers {
 		g, ge, w := l.Param.Grad.Data, l.Effective.Grad.Data, l.Param.Value.Data
-		switch m.Pruned.Rule {
-		case "zero":
+		switch {
+		case l.Param.Active != nil: // a fixed mask: the pruned entries of g stay zero
+			for _, i := range l.Param.Active {
+				g[i] = ge[i]
+			}
+		case m.Pruned.Rule == "zero":
 			for i, k := range l.Mask {
 				g[i] = ge[i] * k
 			}
-		case "srste":
+		case m.Pruned.Rule == "srste":
 			lambda := float32(m.Pruned.Decay)
 			for i, k := range l.Mask {
 				g[i] = ge[i] + lambda*(1-k)*w[i]
@@ -271,7 +275,29 @@ func (m *Mask) regrows(step int) bool {
 func (m *Mask) count() {
 	for i, l := range m.Layers {
 		m.active[i] = sparse.NNZ(l.Mask)
+		kept := l.Param.Active
+		l.Param.Active = nil
+		if m.fixed() {
+			l.Param.Active = activeEntries(kept[:0], l.Mask)
+			clear(l.Param.Grad.Data) // no stale gradient where a weight was just pruned
+		}
 	}
+}
+
+// fixed reports whether the mask never changes by itself during training: no pruning
+// schedule, no regrowth, and the zero rule. The optimizer then updates only the kept
+// weights (Param.Active), so every other part of a step skips the pruned ones too: the
+// gradient is copied at the kept entries and nothing needs re-zeroing after the update.
+func (m *Mask) fixed() bool { return m.Target == nil && m.Regrow == nil && m.Pruned.Rule == "zero" }
+
+// activeEntries appends the indices of mask's ones to dst.
+func activeEntries(dst []int32, mask []float32) []int32 {
+	for i, k := range mask {
+		if k != 0 {
+			dst = append(dst, int32(i))
+		}
+	}
+	return dst
 }
 
 // regrow drops the smallest active weights of each layer and grows as many, at random
@@ -388,7 +414,9 @@ func (m *Mask) settle(step int) error { return m.apply(step, true) }
 // apply applies the invariants and writes the next effective weights; changed says
 // whether the mask may have changed, so that the layers' CSRs are rebuilt.
 func (m *Mask) apply(step int, changed bool) error {
-	m.enforce()
+	if changed || !m.fixed() { // a fixed mask's optimizer never touches the pruned weights
+		m.enforce()
+	}
 	if err := m.Forward(step); err != nil {
 		return err
 	}

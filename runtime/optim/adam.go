@@ -34,7 +34,7 @@ func (o *Adam) Step(params []*tensor.Param, lr float32) {
 			continue
 		}
 		c := o.next(p, lr, o.Beta1, o.Beta2, o.Eps)
-		adamUpdate(p.Value.Data, p.Grad.Data, o.state[p], c, o.WeightDecay, 1)
+		adamUpdate(p.Value.Data, p.Grad.Data, p.Active, o.state[p], c, o.WeightDecay, 1)
 	}
 }
 
@@ -60,7 +60,7 @@ func (o *AdamW) Step(params []*tensor.Param, lr float32) {
 			continue
 		}
 		c := o.next(p, lr, o.Beta1, o.Beta2, o.Eps)
-		adamUpdate(p.Value.Data, p.Grad.Data, o.state[p], c, 0, decay)
+		adamUpdate(p.Value.Data, p.Grad.Data, p.Active, o.state[p], c, 0, decay)
 	}
 }
 
@@ -131,22 +131,32 @@ func (o *moments) next(p *tensor.Param, lr, b1, b2, eps float32) adamCoef {
 }
 
 // adamUpdate applies one Adam update to w from g, with L2 penalty wd added to the gradient
-// (Adam) or after multiplying w by decay (AdamW; Adam passes decay 1, which changes nothing).
-func adamUpdate(w, g []float32, st *adamState, c adamCoef, wd, decay float32) {
+// (Adam) or after multiplying w by decay (AdamW; Adam passes decay 1, which changes
+// nothing), at every entry or at those active lists.
+func adamUpdate(w, g []float32, active []int32, st *adamState, c adamCoef, wd, decay float32) {
 	m, v := st.slots[0].Value.Data, st.slots[1].Value.Data
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
-	for i, wi := range w {
-		wi *= decay
-		gi := g[i]
-		if wd != 0 {
-			gi += wd * wi
+	if active == nil {
+		for i, wi := range w {
+			w[i], m[i], v[i] = c.rule(wi, g[i], m[i], v[i], wd, decay)
 		}
-		mi := c.b1*m[i] + c.w1*gi
-		vi := c.b2*v[i] + c.w2*gi*gi
-		m[i], v[i] = mi, vi
-		denom := sqrt32(vi)/c.bc2Sqrt + c.eps
-		w[i] = wi - c.stepSize*mi/denom // PyTorch: w + (-stepSize*m)/denom
+		return
 	}
+	for _, i := range active {
+		w[i], m[i], v[i] = c.rule(w[i], g[i], m[i], v[i], wd, decay)
+	}
+}
+
+// rule is one entry's Adam update.
+func (c *adamCoef) rule(w, g, m, v, wd, decay float32) (float32, float32, float32) {
+	w *= decay
+	if wd != 0 {
+		g += wd * w
+	}
+	m = c.b1*m + c.w1*g
+	v = c.b2*v + c.w2*g*g
+	denom := sqrt32(v)/c.bc2Sqrt + c.eps
+	return w - c.stepSize*m/denom, m, v // PyTorch: w + (-stepSize*m)/denom
 }
 
 // scale multiplies x by a in place.

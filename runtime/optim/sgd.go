@@ -23,7 +23,8 @@ type SGD struct {
 	state map[*tensor.Param][]Slot
 }
 
-// Step applies one SGD update to every parameter that has a gradient.
+// Step applies one SGD update to every parameter that has a gradient, at its Active
+// entries when it lists them.
 func (o *SGD) Step(params []*tensor.Param, lr float32) {
 	for _, p := range params {
 		if p.Grad == nil {
@@ -32,11 +33,11 @@ func (o *SGD) Step(params []*tensor.Param, lr float32) {
 		w, g := p.Value.Data, p.Grad.Data
 		switch {
 		case o.Momentum == 0:
-			sgdPlain(w, g, lr, o.WeightDecay)
+			sgdPlain(w, g, p.Active, lr, o.WeightDecay)
 		case o.Nesterov:
-			sgdNesterov(w, g, o.Slots(p)[0].Value.Data, lr, o.Momentum, o.WeightDecay)
+			sgdNesterov(w, g, o.Slots(p)[0].Value.Data, p.Active, lr, o.Momentum, o.WeightDecay)
 		default:
-			sgdMomentum(w, g, o.Slots(p)[0].Value.Data, lr, o.Momentum, o.WeightDecay)
+			sgdMomentum(w, g, o.Slots(p)[0].Value.Data, p.Active, lr, o.Momentum, o.WeightDecay)
 		}
 	}
 }
@@ -54,31 +55,58 @@ func (o *SGD) Slots(p *tensor.Param) []Slot {
 	return s
 }
 
+// The update rules run over every entry, or over the entries active lists; each loop
+// applies one per-entry rule, which the compiler inlines.
+
 // sgdPlain is w -= lr*(g + wd*w).
-func sgdPlain(w, g []float32, lr, wd float32) {
+func sgdPlain(w, g []float32, active []int32, lr, wd float32) {
 	g = g[:len(w)]
-	for i, wi := range w {
-		w[i] = wi - lr*(g[i]+wd*wi)
+	if active == nil {
+		for i, wi := range w {
+			w[i] = wi - lr*(g[i]+wd*wi)
+		}
+		return
+	}
+	for _, i := range active {
+		w[i] -= lr * (g[i] + wd*w[i])
 	}
 }
 
 // sgdMomentum is buf = mu*buf + (g + wd*w); w -= lr*buf.
-func sgdMomentum(w, g, buf []float32, lr, mu, wd float32) {
+func sgdMomentum(w, g, buf []float32, active []int32, lr, mu, wd float32) {
 	g, buf = g[:len(w)], buf[:len(w)]
-	for i, wi := range w {
-		b := mu*buf[i] + (g[i] + wd*wi)
-		buf[i] = b
-		w[i] = wi - lr*b
+	if active == nil {
+		for i, wi := range w {
+			w[i], buf[i] = momentumRule(wi, g[i], buf[i], lr, mu, wd)
+		}
+		return
+	}
+	for _, i := range active {
+		w[i], buf[i] = momentumRule(w[i], g[i], buf[i], lr, mu, wd)
 	}
 }
 
+func momentumRule(w, g, buf, lr, mu, wd float32) (float32, float32) {
+	b := mu*buf + (g + wd*w)
+	return w - lr*b, b
+}
+
 // sgdNesterov is d = g + wd*w; buf = mu*buf + d; w -= lr*(d + mu*buf).
-func sgdNesterov(w, g, buf []float32, lr, mu, wd float32) {
+func sgdNesterov(w, g, buf []float32, active []int32, lr, mu, wd float32) {
 	g, buf = g[:len(w)], buf[:len(w)]
-	for i, wi := range w {
-		d := g[i] + wd*wi
-		b := mu*buf[i] + d
-		buf[i] = b
-		w[i] = wi - lr*(d+mu*b)
+	if active == nil {
+		for i, wi := range w {
+			w[i], buf[i] = nesterovRule(wi, g[i], buf[i], lr, mu, wd)
+		}
+		return
 	}
+	for _, i := range active {
+		w[i], buf[i] = nesterovRule(w[i], g[i], buf[i], lr, mu, wd)
+	}
+}
+
+func nesterovRule(w, g, buf, lr, mu, wd float32) (float32, float32) {
+	d := g + wd*w
+	b := mu*buf + d
+	return w - lr*(d+mu*b), b
 }

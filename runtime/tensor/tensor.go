@@ -50,6 +50,10 @@ type Param struct {
 	Name  string
 	Value *Tensor
 	Grad  *Tensor
+	// Active, when not nil, lists the only entries an optimizer updates: the kept weights
+	// of a mask that never changes, whose pruned entries (zero, with zero gradient and
+	// state) an update would leave as they are anyway.
+	Active []int32
 }
 
 // NewParam allocates a zeroed parameter and its gradient.
