@@ -2,7 +2,7 @@
 # Reproduces the tables of recipes/README.md: every recipe over seeds 1, 2 and 3, at 90%
 # and at 98% sparsity where that applies. Prints one "mean ± std" line per row; takes
 # about half an hour on 2 cores for masks, ten minutes for nm, twenty for mixtures
-# (pass masks, nm or mixtures to run one table).
+# (pass masks, nm, mixtures or models to run one table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go build -o /tmp/roux-results ./cmd/roux
@@ -48,4 +48,8 @@ for m in ce elr ldr; do
 done
 row "30% label-sparse: adawac" recipes/mnist_adawac.recipe
 row "30% label-sparse: fixed 1/2, 1/2" recipes/mnist_adawac_fixed.recipe
+fi
+if [ -z "$only" ] || [ "$only" = models ]; then
+row "moe, balance 0.01" recipes/mnist_moe.recipe
+row "moe, no balance" recipes/mnist_moe.recipe --set alpha=0
 fi
