@@ -18,6 +18,10 @@ import (
 // numbers substituted where the body names them, and input is the instance's input.
 // Lowering sees only ordinary statements.
 
+// maxInstances bounds the block instances of one model, so that a recipe whose blocks
+// use each other several times over cannot make the checker run for ever.
+const maxInstances = 1000
+
 // checkBlockDecl checks a block's parameter list; its body is checked where it is used,
 // against the shape of its input there.
 func (c *checker) checkBlockDecl(d *syntax.Decl) {
@@ -77,8 +81,8 @@ func (c *checker) repeat(id *syntax.Ident, args []*syntax.Arg, cx *ctx) (Value, 
 	case nd == nil || nd.d.Keyword != "block":
 		c.errorf(args[0].Value.Pos(), "repeat repeats a declared block: %s", form)
 		return nil, bad
-	case !isNum || n.Value < 1 || n.Value != math.Trunc(n.Value):
-		c.errorf(args[1].Value.Pos(), "repeat needs a whole number of repeats of at least 1, like %s", form)
+	case !isNum || n.Value < 1 || n.Value != math.Trunc(n.Value) || n.Value > maxInstances:
+		c.errorf(args[1].Value.Pos(), "repeat needs a whole number of repeats from 1 to %d, like %s", maxInstances, form)
 		return nil, bad
 	case len(call.Args) == 0 || call.Args[0].Name != nil:
 		c.errorf(bid.NamePos, "block %s takes its input first, like %s(h%s)", bid.Name, bid.Name, paramHint(nd.d))
@@ -192,6 +196,10 @@ func (c *checker) instantiate(d *syntax.Decl, prefix string, in Value, t typ, pa
 			c.errorf(at, "block %s uses itself through %s", d.Name.Name, joinArrow(append(cx.blocks, d.Name.Name)))
 			return nil, bad
 		}
+	}
+	if len(root.instances) >= maxInstances {
+		c.errorf(at, "model %s holds more than %d block instances; blocks that use blocks multiply quickly", cx.model.Name, maxInstances)
+		return nil, bad
 	}
 	if root.instances[prefix] {
 		c.errorf(at, "statement %s already holds a block; give each instance its own statement, like r1 = %s(h) then r2 = %s(r1)",
