@@ -41,3 +41,38 @@ func TestStepDoesNotAllocateWithRegrowth(t *testing.T) {
 		t.Fatalf("a training step allocates %.1f times", n)
 	}
 }
+
+// TestMixtureStepDoesNotAllocate checks a step of a loss mixture (two streams,
+// augmentations, AdaWAC's per-sample state, a mean teacher, UDA's statistics) and of a
+// model with an MoE layer and compressed layers.
+func TestMixtureStepDoesNotAllocate(t *testing.T) {
+	moe := `recipe "moe"
+data train = blobs(n: 300, classes: 3, dim: 16)
+model net {
+    h   = moe(input(16), units: 12, experts: 4, k: 2, capacity: 1.5) |> relu
+    c   = sparse_dense(h, 32, density: 0.2) |> relu
+    out = dense(c, 3)
+}
+loss = cross_entropy(net(train.x), train.y)
+optimizer = adam(lr: 0.01)
+train {
+    epochs = 5
+    batch  = 20
+}
+`
+	for name, src := range map[string]string{"mixture": mixture, "moe": moe} {
+		s := compiled(t, src)
+		for range 40 { // past the first epoch: every program is compiled
+			if _, err := s.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := testing.AllocsPerRun(10, func() {
+			if _, err := s.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("%s: a training step allocates %.1f times", name, n)
+		}
+	}
+}
