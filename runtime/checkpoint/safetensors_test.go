@@ -14,7 +14,7 @@ import (
 // float values, in an order that is not the file order.
 func sample() []Tensor {
 	return []Tensor{
-		{Name: "net.h1.weight", Shape: []int{2, 3}, Data: []float32{1, -2, 3.5, float32(math.Inf(1)), float32(math.NaN()), -0.0}},
+		{Name: "net.h1.weight", Shape: []int{2, 3}, Data: []float32{1, -2, 3.5, float32(math.Inf(1)), float32(math.NaN()), float32(math.Copysign(0, -1))}},
 		{Name: "mask/net.h1.weight", Shape: []int{2, 3}, Data: []float32{1, 0, 1, 1, 0, 1}},
 		{Name: "optim/net.h1.weight/momentum", Shape: []int{6}, Data: []float32{0.5, 0.25, 0, 0, 1e-30, 7}},
 		{Name: "lr", Shape: []int{}, Data: []float32{0.125}},
