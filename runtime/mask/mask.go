@@ -333,6 +333,10 @@ func (m *Mask) shrink(step int) {
 	for _, l := range m.Layers {
 		n := len(l.Mask)
 		pruned := sparse.PruneCount(n, m.target)
+		if rho <= 1 { // the shrunk set stays the smallest: one selection gives the mask too
+			l.shrunk = sparse.ShrinkMask(l.Mask, l.Param.Value.Data, pruned, rho, &m.scratch)
+			continue
+		}
 		l.shrunk = sparse.Shrink(l.Param.Value.Data, pruned, rho, &m.scratch)
 		sparse.MagnitudeMask(l.Mask, l.Param.Value.Data, n-pruned, &m.scratch)
 	}

@@ -1,6 +1,7 @@
 package sparse
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -70,4 +71,41 @@ func ones(n int) []float32 {
 		m[i] = 1
 	}
 	return m
+}
+
+// TestShrinkMaskMatchesMagnitudeMask checks that the mask ShrinkMask writes is the one
+// MagnitudeMask computes from the shrunk weights, for ρ ≤ 1, with ties, zeros and NaNs.
+func TestShrinkMaskMatchesMagnitudeMask(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, rho := range []float32{0, 0.5, 0.99, 1} {
+		for range 200 {
+			n := 1 + r.IntN(40)
+			w := make([]float32, n)
+			for i := range w {
+				switch r.IntN(6) {
+				case 0:
+					w[i] = float32(math.NaN())
+				case 1:
+					w[i] = 0
+				case 2:
+					w[i] = 0.25
+				default:
+					w[i] = r.Float32()*2 - 1
+				}
+			}
+			p := r.IntN(n + 1)
+			a, b := slices.Clone(w), slices.Clone(w)
+			got, want := make([]float32, n), make([]float32, n)
+			ShrinkMask(got, a, p, rho, nil)
+			Shrink(b, p, rho, nil)
+			MagnitudeMask(want, b, n-p, nil)
+			if !slices.Equal(got, want) || !sameBits(a, b) {
+				t.Fatalf("rho %v, prune %d of %v: mask %v, want %v", rho, p, w, got, want)
+			}
+		}
+	}
+}
+
+func sameBits(a, b []float32) bool {
+	return slices.EqualFunc(a, b, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) })
 }
