@@ -274,7 +274,11 @@ func (m *Mask) regrows(step int) bool {
 
 func (m *Mask) count() {
 	for i, l := range m.Layers {
-		m.active[i] = sparse.NNZ(l.Mask)
+		if m.recomputesNM() { // recomputed every step, exactly N of every M: no need to count
+			m.active[i] = len(l.Mask) / m.Init.M * m.Init.N
+		} else {
+			m.active[i] = sparse.NNZ(l.Mask)
+		}
 		kept := l.Param.Active
 		l.Param.Active = nil
 		if m.fixed() {
