@@ -179,8 +179,9 @@ func (l *lowerer) rowsOf(d *check.Data) int {
 // loss of the same entry on (loss.elr2.target).
 func (l *lowerer) statePath(c *check.Call, name string) string {
 	k := 0
-	walkCalls(l.s.recipe.Loss, func(o *check.Call) bool {
-		if o.Sig.Name == c.Sig.Name {
+	check.Walk(l.s.recipe.Loss, func(v check.Value) bool {
+		o, ok := v.(*check.Call)
+		if ok && o.Sig.Name == c.Sig.Name {
 			k++
 		}
 		return o == c
@@ -190,28 +191,6 @@ func (l *lowerer) statePath(c *check.Call, name string) string {
 		entry += fmt.Sprint(k)
 	}
 	return "loss." + entry + "." + name
-}
-
-// walkCalls visits the calls of a loss left to right until visit returns true.
-func walkCalls(v check.Value, visit func(*check.Call) bool) bool {
-	switch v := v.(type) {
-	case *check.Call:
-		if visit(v) {
-			return true
-		}
-		for _, a := range v.Args {
-			if walkCalls(a, visit) {
-				return true
-			}
-		}
-	case *check.ModelCall:
-		return walkCalls(v.Arg, visit)
-	case *check.Arith:
-		return walkCalls(v.X, visit) || walkCalls(v.Y, visit)
-	case *check.Neg:
-		return walkCalls(v.X, visit)
-	}
-	return false
 }
 
 // bindMixture gives a training program its Before (draw the other streams, fill the

@@ -284,9 +284,10 @@ func (c *checker) checkMasksUsed() {
 
 // modelsIn collects the names of the models an expression applies.
 func modelsIn(v Value, used map[string]bool) {
-	walk(v, func(v Value) {
+	Walk(v, func(v Value) bool {
 		if m, ok := v.(*ModelCall); ok {
 			used[m.Model.Name] = true
 		}
+		return false
 	})
 }

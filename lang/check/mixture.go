@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/roux-ml/roux/lang/sig"
 	"github.com/roux-ml/roux/lang/syntax"
@@ -104,60 +105,43 @@ func (c *checker) checkSamples(call *Call, syn []syntax.Expr) bool {
 
 // appendStreams adds the data sets a value reads to sets, each once.
 func appendStreams(sets []*Data, v Value) []*Data {
-	add := func(d *Data) []*Data {
-		for _, s := range sets {
-			if s == d {
-				return sets
-			}
+	Walk(v, func(v Value) bool {
+		if f, ok := v.(*DataField); ok && !slices.Contains(sets, f.Data) {
+			sets = append(sets, f.Data)
 		}
-		return append(sets, d)
-	}
-	switch v := v.(type) {
-	case *DataField:
-		return add(v.Data)
-	case *Augmented:
-		return add(v.X.Data)
-	case *ModelCall:
-		return appendStreams(sets, v.Arg)
-	case *Call:
-		for _, a := range v.Args {
-			sets = appendStreams(sets, a)
-		}
-	case *Arith:
-		return appendStreams(appendStreams(sets, v.X), v.Y)
-	case *Neg:
-		return appendStreams(sets, v.X)
-	}
+		return false
+	})
 	return sets
 }
 
 // hasDraw reports whether a value contains a random augmentation.
 func hasDraw(v Value) bool {
-	found := false
-	walk(v, func(v Value) {
-		if _, ok := v.(*Augmented); ok {
-			found = true
-		}
-	})
-	return found
+	return Walk(v, func(v Value) bool { _, ok := v.(*Augmented); return ok })
 }
 
-// walk calls f on v and every value of the loss below it, left to right.
-func walk(v Value, f func(Value)) {
-	f(v)
+// Walk calls visit on v and every value of an expression below it, left to right, and
+// stops as soon as visit returns true, which it then returns.
+func Walk(v Value, visit func(Value) bool) bool {
+	if visit(v) {
+		return true
+	}
 	switch v := v.(type) {
+	case *Augmented:
+		return Walk(v.X, visit)
 	case *ModelCall:
-		walk(v.Arg, f)
+		return Walk(v.Arg, visit)
 	case *Call:
 		for _, a := range v.Args {
-			walk(a, f)
+			if Walk(a, visit) {
+				return true
+			}
 		}
 	case *Arith:
-		walk(v.X, f)
-		walk(v.Y, f)
+		return Walk(v.X, visit) || Walk(v.Y, visit)
 	case *Neg:
-		walk(v.X, f)
+		return Walk(v.X, visit)
 	}
+	return false
 }
 
 // setStreams records the data sets the loss draws on; the epoch is a pass over the one
@@ -178,7 +162,7 @@ func (c *checker) setStreams(uses []streamUse) {
 func (c *checker) evaluated(loss Value, cx *ctx) *Model {
 	mixed := len(c.r.Streams) > 1 || cx.draws > 0
 	var first *Model
-	walk(loss, func(v Value) {
+	Walk(loss, func(v Value) bool {
 		switch v := v.(type) {
 		case *ModelCall:
 			if first == nil && v.Model.EMA == nil {
@@ -188,6 +172,7 @@ func (c *checker) evaluated(loss Value, cx *ctx) *Model {
 		case *Call:
 			mixed = mixed || v.Sig.PerSample
 		}
+		return false
 	})
 	if !mixed {
 		return nil
