@@ -249,6 +249,9 @@ func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 		SampleState: func(name string, width int, fill float32) (*graph.Node, func(*graph.Node)) {
 			return l.sampleState(c, name, width, fill)
 		},
+		StateView: func(state, view string, of func(float32) float64) {
+			l.s.stateViews[l.statePath(c, state)] = stateView{l.statePath(c, view), of}
+		},
 		Report: func(name string, v *graph.Node) {
 			if c.Model != nil {
 				name = c.Model.Name + "." + c.Stmt.Name + " " + name

@@ -2,9 +2,7 @@ package roux
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strings"
 
 	"github.com/roux-ml/roux/lang/check"
 	"github.com/roux-ml/roux/runtime/augment"
@@ -281,9 +279,15 @@ func (st *stats) means() map[string]float64 {
 	return out
 }
 
+// stateView is a named reading of per-sample state (AdaWAC's β⁰ from its log-odds).
+type stateView struct {
+	path string
+	of   func(float32) float64
+}
+
 // stateByGroup summarises per-sample state of one value per sample on a data set with
-// corrupted labels: its mean over the clean and over the corrupted samples (AdaWAC's
-// log-odds also as the weight β⁰ = sigmoid(log-odds)).
+// corrupted labels: its mean, and that of its view if it has one, over the clean and
+// over the corrupted samples.
 func (s *Session) stateByGroup() map[string]float64 {
 	out := map[string]float64{}
 	for path, d := range s.sampleStates {
@@ -292,8 +296,8 @@ func (s *Session) stateByGroup() map[string]float64 {
 			continue
 		}
 		views := map[string]func(float32) float64{path: func(v float32) float64 { return float64(v) }}
-		if base, ok := strings.CutSuffix(path, ".logodds"); ok {
-			views[base+".beta0"] = func(v float32) float64 { return 1 / (1 + math.Exp(-float64(v))) }
+		if v, ok := s.stateViews[path]; ok {
+			views[v.path] = v.of
 		}
 		for name, view := range views {
 			var sum [2]float64

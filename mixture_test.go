@@ -2,6 +2,7 @@ package roux_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -104,6 +105,24 @@ func TestSampleStateRowsFollowBatches(t *testing.T) {
 		}
 		if got := moved(); got != want {
 			t.Fatalf("after %d samples, %d rows of state moved", want, got)
+		}
+	}
+}
+
+// TestSampleStatePathsAndViews names the state of a second loss of the same entry
+// loss.ENTRY2.NAME and gives each its own declared view.
+func TestSampleStatePathsAndViews(t *testing.T) {
+	src := strings.Replace(mixture, "     + uda(", `     + adawac(cross_entropy(net(strong(labeled.x)), labeled.y, reduce: none),
+              mse(net(labeled.x), net(weak(labeled.x)), reduce: none))
+     + uda(`, 1)
+	s := compiled(t, src)
+	for _, path := range []string{"loss.adawac.logodds", "loss.adawac2.logodds"} {
+		if s.State(path) == nil {
+			t.Fatalf("no state %s; the session has %v", path, s.States())
+		}
+		name, of, ok := s.StateView(path)
+		if want := strings.TrimSuffix(path, "logodds") + "beta0"; !ok || name != want || of(0) != 0.5 {
+			t.Fatalf("view of %s: %q, ok %v; want %s with β⁰ = ½ at log-odds 0", path, name, ok, want)
 		}
 	}
 }

@@ -46,6 +46,7 @@ type Session struct {
 	phase         string                        // names a soup ingredient in evaluations
 	streams       map[*check.Data]*data.Batcher // the loss's other data streams
 	sampleStates  map[string]*check.Data        // per-sample state paths and the data set they index
+	stateViews    map[string]stateView          // named readings of per-sample state, by state path
 	stats         *stats
 	shadows       map[string]*shadow // mean-teacher weights by path
 	shared        map[string]any     // objects layers keep across programs, by path
@@ -73,7 +74,7 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 	s := &Session{recipe: r, data: map[*check.Data]*data.Dataset{},
 		weights:    &weights{seed: r.Train.Seed, byPath: map[string]*tensor.Param{}, states: map[string]*tensor.Tensor{}},
 		trainProgs: map[int]*train.Compiled{}, evalProgs: map[int]*train.Compiled{}, layers: map[string]*mask.Layer{}, snapshots: map[string][]*tensor.Tensor{}, slotCache: map[*tensor.Param][][]float32{},
-		sampleStates: map[string]*check.Data{}, stats: &stats{sum: map[string]float64{}, n: map[string]int{}}, shadows: map[string]*shadow{}, shared: map[string]any{}}
+		sampleStates: map[string]*check.Data{}, stateViews: map[string]stateView{}, stats: &stats{sum: map[string]float64{}, n: map[string]int{}}, shadows: map[string]*shadow{}, shared: map[string]any{}}
 	if err := s.loadData(opts); err != nil {
 		return nil, err
 	}

@@ -126,6 +126,13 @@ func (s *Session) State(path string) *tensor.Tensor { return s.weights.states[pa
 // States lists the paths of the session's state in creation order.
 func (s *Session) States() []string { return slices.Clone(s.weights.stateOf) }
 
+// StateView returns the named reading a loss declared for per-sample state (AdaWAC's
+// loss.adawac.beta0 of loss.adawac.logodds), or ok false.
+func (s *Session) StateView(path string) (name string, of func(float32) float64, ok bool) {
+	v, ok := s.stateViews[path]
+	return v.path, v.of, ok
+}
+
 // StateGroups tells, for per-sample state on a data set with label noise, which rows are
 // corrupted samples (for example to split AdaWAC's weights by group); nil otherwise.
 func (s *Session) StateGroups(path string) []bool {

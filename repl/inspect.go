@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/roux-ml/roux"
 	"github.com/roux-ml/roux/lang/check"
@@ -125,12 +124,12 @@ func (r *REPL) state(_ context.Context, args string) error {
 		values []float32
 	}
 	views := []view{{args, t.Data}}
-	if base, ok := strings.CutSuffix(args, ".logodds"); ok {
-		beta := make([]float32, len(t.Data))
+	if name, of, ok := r.sess.StateView(args); ok {
+		read := make([]float32, len(t.Data))
 		for i, a := range t.Data {
-			beta[i] = float32(1 / (1 + math.Exp(-float64(a))))
+			read[i] = float32(of(a))
 		}
-		views = append(views, view{base + ".beta0", beta})
+		views = append(views, view{name, read})
 	}
 	groups := r.sess.StateGroups(args)
 	for _, v := range views {

@@ -70,6 +70,10 @@ type Builder struct {
 	// names the node holding the rows' new values, stored after each training step. The
 	// session saves the state in checkpoints.
 	SampleState func(name string, width int, fill float32) (rows *graph.Node, commit func(next *graph.Node))
+	// StateView names a reading of one-value-per-sample state, such as AdaWAC's weight
+	// β⁰ = sigmoid(log-odds): evaluations report it by group on noisy data and the REPL
+	// shows it next to the stored values.
+	StateView func(state, view string, of func(float32) float64)
 	// Scalar feeds a schedule's value at every step into the graph.
 	Scalar func(s schedule.Schedule) *graph.Node
 	// Report records a node, such as the share of samples a confidence threshold keeps,

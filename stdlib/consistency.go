@@ -185,6 +185,7 @@ func adawac(b *Builder, in []*graph.Node, a Args) *graph.Node {
 	g := b.G
 	sup, cons := in[0], in[1]
 	old, commit := b.SampleState("logodds", 0, 0)
+	b.StateView("logodds", "beta0", func(a float32) float64 { return 1 / (1 + math.Exp(-float64(a))) })
 	next := g.Add(old, g.Mul(g.StopGrad(g.Sub(sup, cons)), g.Const(float32(a.Float("lr")))))
 	commit(next)
 	w := g.Sigmoid(next)

@@ -84,8 +84,9 @@ func newTestBuilder(g *graph.Graph, batch, step int) *testBuilder {
 				tb.commits[name] = next
 			}
 		},
-		Scalar: func(s schedule.Schedule) *graph.Node { return g.Const(float32(s.At(step))) },
-		Report: func(name string, v *graph.Node) { tb.reports[name] = v },
+		Scalar:    func(s schedule.Schedule) *graph.Node { return g.Const(float32(s.At(step))) },
+		Report:    func(name string, v *graph.Node) { tb.reports[name] = v },
+		StateView: func(string, string, func(float32) float64) {},
 	}
 	return tb
 }
