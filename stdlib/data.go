@@ -16,7 +16,7 @@ func init() {
 			Params: []sig.Param{enumP("split", nil, "which part: train (60000 images) or test (10000)", "train", "test")},
 			Describe: func(a sig.Args) (sig.DataInfo, error) {
 				split := a.Str("split")
-				// the smallest class is digit 5 in both splits (pinned by TestMNISTDescribesItself)
+				// the smallest class is digit 5 in both splits (pinned by TestDataDescribesItself)
 				return sig.DataInfo{Shape: sig.Shape{784}, Classes: 10, Size: map[string]int{"train": 60000, "test": 10000}[split],
 					MinClass: map[string]int{"train": 5421, "test": 892}[split]}, nil
 			}},
@@ -57,7 +57,8 @@ func describeCSV(a sig.Args) (sig.DataInfo, error) {
 	return sig.DataInfo{Shape: d.Shape, Classes: d.Classes, Size: d.Len()}, nil
 }
 
-// registerSynthetic adds the seeded two-dimensional toy sets and gaussian blobs.
+// registerSynthetic adds the seeded two-dimensional toy sets and gaussian blobs. Their
+// classes are balanced (datasets' classSizes), so the smallest holds n / classes samples.
 func registerSynthetic() {
 	common := func(extra ...sig.Param) []sig.Param {
 		return append([]sig.Param{intP("n", 1000.0, "number of samples", positive),
@@ -73,7 +74,7 @@ func registerSynthetic() {
 	}
 	twoD := func(classes int) func(sig.Args) sig.DataInfo {
 		return func(a sig.Args) sig.DataInfo {
-			return sig.DataInfo{Shape: sig.Shape{2}, Classes: classes, Size: a.Int("n")}
+			return sig.DataInfo{Shape: sig.Shape{2}, Classes: classes, Size: a.Int("n"), MinClass: a.Int("n") / classes}
 		}
 	}
 	add("moons", "Two interleaving half circles in 2-D, 2 classes (like scikit-learn's make_moons).", common(), twoD(2),
@@ -89,7 +90,7 @@ func registerSynthetic() {
 	add("blobs", "Gaussian clusters around seeded centres, one class per cluster.",
 		common(classes, intP("dim", 2.0, "number of features", positive)),
 		func(a sig.Args) sig.DataInfo {
-			return sig.DataInfo{Shape: sig.Shape{a.Int("dim")}, Classes: a.Int("classes"), Size: a.Int("n")}
+			return sig.DataInfo{Shape: sig.Shape{a.Int("dim")}, Classes: a.Int("classes"), Size: a.Int("n"), MinClass: a.Int("n") / a.Int("classes")}
 		},
 		func(a Args) (*data.Dataset, error) {
 			return datasets.Blobs(a.Int("n"), a.Int("classes"), a.Int("dim"), a.Float("noise"), seed(a))

@@ -50,6 +50,9 @@ func init() {
 			if in.Classes < 2 {
 				return in, &sig.ArgError{Param: "data", Msg: "label_noise needs at least 2 classes"}
 			}
+			if in.Noisy { // a second corruption would replace the first, not add to it
+				return in, &sig.ArgError{Msg: "the data set already has label_noise; give one rate for both"}
+			}
 			in.Noisy = true
 			return in, nil
 		},
@@ -63,6 +66,9 @@ func init() {
 	add("ratio", "Draws r samples of this data set per sample of the batch each step (UDA's unlabeled ratio 7).",
 		[]sig.Param{numP("r", nil, "samples per step as a multiple of the batch size", positive)},
 		func(in sig.DataInfo, a sig.Args) (sig.DataInfo, error) {
+			if in.Ratio != 0 {
+				return in, &sig.ArgError{Msg: fmt.Sprintf("the data set already has ratio(%g); give one ratio", in.Ratio)}
+			}
 			in.Ratio = a.Float("r")
 			return in, nil
 		},
