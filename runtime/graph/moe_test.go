@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -101,49 +102,8 @@ func TestTopKMask(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []float32{0, 1, 0, 1, 1, 1, 0, 0}
-	if got := p.Value(m).Data; !equalFloats(got, want) {
+	if got := p.Value(m).Data; !slices.Equal(got, want) {
 		t.Fatalf("top-2 mask %v, want %v", got, want)
 	}
 }
 
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// TestGaussianNoise draws N(0, 1) in training mode and zeros otherwise.
-func TestGaussianNoise(t *testing.T) {
-	g := New()
-	x := g.Input("x", 1000, 10)
-	n := g.GaussianNoise(x)
-	p := compile(t, g, Options{Outputs: []*Node{n}})
-	p.SetTraining(true)
-	if err := p.Run(); err != nil {
-		t.Fatal(err)
-	}
-	var sum, sq float64
-	for _, v := range p.Value(n).Data {
-		sum += float64(v)
-		sq += float64(v) * float64(v)
-	}
-	mean, std := sum/1e4, math.Sqrt(sq/1e4-sum*sum/1e8)
-	if math.Abs(mean) > 0.03 || math.Abs(std-1) > 0.03 {
-		t.Fatalf("mean %v, std %v; want 0 and 1", mean, std)
-	}
-	p.SetTraining(false)
-	if err := p.Run(); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range p.Value(n).Data {
-		if v != 0 {
-			t.Fatal("noise in evaluation mode")
-		}
-	}
-}
