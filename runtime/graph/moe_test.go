@@ -106,4 +106,3 @@ func TestTopKMask(t *testing.T) {
 		t.Fatalf("top-2 mask %v, want %v", got, want)
 	}
 }
-
