@@ -10,20 +10,22 @@ import (
 	"github.com/roux-ml/roux/runtime/schedule"
 )
 
-// moe is a mixture-of-experts layer (PAPERS.md 2.6, G1–G2): E linear experts
-// [units, inputs] and a router that sends each row to some of them; only the chosen
-// experts are evaluated.
+// moe is a mixture-of-experts layer (PAPERS.md 2.6, G1–G2): E experts, each linear
+// [units, inputs] or, with hidden units, a small MLP inputs → hidden (ReLU) → units, and
+// a router that sends each row to some of them; only the chosen experts are evaluated.
 func init() {
 	mustRegister(&Entry{
 		Signature: sig.Signature{
 			Name: "moe", Kind: sig.Layer,
-			Doc: "Mixture of experts y = Σ_e G_e(x)·(x·W_eᵀ + b_e) with E linear experts (weight [E units inputs], bias [E units]) and a router: " +
+			Doc: "Mixture of experts y = Σ_e G_e(x)·E_e(x) with E experts, linear (E_e(x) = x·W_eᵀ + b_e; weight [E units inputs], bias [E units]) or, with hidden > 0, " +
+				"MLPs E_e(x) = relu(x·H_eᵀ + c_e)·W_eᵀ + b_e (hidden_weight [E hidden inputs], hidden_bias [E hidden], weight [E units hidden], bias [E units]), and a router: " +
 				"topk is the noisy top-k softmax gate (G1), dense the temperature softmax gate that skips experts below threshold (G2), activation the same after a sigmoid (G2). " +
 				"With balance α > 0 the training loss gains the switch balance term α·E·Σ_e f_e·P_e. Reports each expert's load, the gate entropy and the dropped share.",
 			Params: []sig.Param{
 				tensorP("x", "input of shape [B inputs]"),
 				intP("units", nil, "outputs of each expert", positive),
 				intP("experts", 4.0, "number of experts E", atLeastTwo),
+				intP("hidden", 0.0, "hidden ReLU units of each expert; 0 makes the experts linear", nonNegative),
 				intP("k", 2.0, "experts per row for the topk gate", positive),
 				enumP("gate", "topk", "the router: topk, dense or activation", "topk", "dense", "activation"),
 				boolP("noise", true, "topk: add N(0,1)·softplus(x·W_noise) to the gate scores while training (Shazeer et al.)"),
@@ -40,11 +42,16 @@ func init() {
 				return denseShape(in, a)
 			},
 			Weights: func(in []sig.Shape, a sig.Args) []sig.Weight {
-				e, u, i := a.Int("experts"), a.Int("units"), in[0][1]
-				w := []sig.Weight{{Name: "weight", Shape: sig.Shape{e, u, i}}, {Name: "bias", Shape: sig.Shape{e, u}},
-					{Name: "gate_weight", Shape: sig.Shape{e, i}}, {Name: "gate_bias", Shape: sig.Shape{e}}}
+				e, u, i, h := a.Int("experts"), a.Int("units"), in[0][1], a.Int("hidden")
+				var w []sig.Weight
+				if h > 0 {
+					w = []sig.Weight{{Name: "hidden_weight", Shape: sig.Shape{e, h, i}}, {Name: "hidden_bias", Shape: sig.Shape{e, h}}}
+					i = h
+				}
+				w = append(w, sig.Weight{Name: "weight", Shape: sig.Shape{e, u, i}}, sig.Weight{Name: "bias", Shape: sig.Shape{e, u}},
+					sig.Weight{Name: "gate_weight", Shape: sig.Shape{e, in[0][1]}}, sig.Weight{Name: "gate_bias", Shape: sig.Shape{e}})
 				if a.Str("gate") == "topk" && a.Bool("noise") {
-					w = append(w, sig.Weight{Name: "noise_weight", Shape: sig.Shape{e, i}})
+					w = append(w, sig.Weight{Name: "noise_weight", Shape: sig.Shape{e, in[0][1]}})
 				}
 				return w
 			},
@@ -56,9 +63,16 @@ func init() {
 func buildMoE(b *Builder, in []*graph.Node, a Args) *graph.Node {
 	g, x := b.G, in[0]
 	rows, inputs := x.Shape[0], x.Shape[1]
-	experts, units, k := a.Int("experts"), a.Int("units"), a.Int("k")
-	w := b.Weight("weight", []int{experts, units, inputs}, inputs, uniformInit)
-	bias := b.Weight("bias", []int{experts, units}, inputs, uniformInit)
+	experts, units, k, hidden := a.Int("experts"), a.Int("units"), a.Int("k"), a.Int("hidden")
+	var hw, hb *graph.Node
+	fanIn := inputs
+	if hidden > 0 {
+		hw = b.Weight("hidden_weight", []int{experts, hidden, inputs}, inputs, uniformInit)
+		hb = b.Weight("hidden_bias", []int{experts, hidden}, inputs, uniformInit)
+		fanIn = hidden
+	}
+	w := b.Weight("weight", []int{experts, units, fanIn}, fanIn, uniformInit)
+	bias := b.Weight("bias", []int{experts, units}, fanIn, uniformInit)
 	// the router starts at zero, as in Shazeer et al.: every expert equally likely, and
 	// the noise (softplus(0)·N(0, 1)) makes the first choices random
 	wg := b.Weight("gate_weight", []int{experts, inputs}, inputs, zeroInit)
@@ -88,7 +102,17 @@ func buildMoE(b *Builder, in []*graph.Node, a Args) *graph.Node {
 	if c := a.Float("capacity"); c > 0 {
 		capacity = int(math.Ceil(c * float64(rows*k) / float64(experts)))
 	}
-	y := g.Add(g.MoE(x, gate, w, capacity), g.MatMul(gate, bias, false, false))
+	var y *graph.Node
+	if hidden > 0 {
+		// every expert's hidden layer in its own block of [B E·hidden]; the blocks of
+		// experts a row does not use hold only the bias, and the output MoE never reads them
+		act := g.Reshape(g.MoE(x, gate, hw, capacity, graph.MoEOutBlocks), rows, experts, hidden)
+		act = g.Reshape(g.Relu(g.AddBias(act, hb)), rows, experts*hidden)
+		y = g.MoE(act, gate, w, capacity, graph.MoEInBlocks)
+	} else {
+		y = g.MoE(x, gate, w, capacity, 0)
+	}
+	y = g.Add(y, g.MatMul(gate, bias, false, false))
 	if alpha := a.Scalar("balance"); alpha != (schedule.Constant{}) {
 		f := g.Mean(g.OneHotArgmax(h), 0) // share of rows whose first choice is e
 		term := g.Mul(g.SumAll(g.Mul(f, g.Mean(probs, 0))), g.Const(float32(experts)))

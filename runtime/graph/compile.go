@@ -208,10 +208,10 @@ func (c *compiler) dims(in *instr, n *Node) {
 		_, k := rowsCols(x.Shape, n.attr.transA)
 		in.gemm = &kernels.Gemm{TransA: n.attr.transA, TransB: n.attr.transB, M: n.Shape[0], N: n.Shape[1], K: k}
 	case opAddBias:
-		in.n = n.in[1].Shape[0]
+		in.n = tensor.Numel(n.in[1].Shape)
 		in.outer = tensor.Numel(x.Shape) / in.n
 	case opSumRows:
-		in.n = n.Shape[0]
+		in.n = tensor.Numel(n.Shape)
 		in.outer = tensor.Numel(x.Shape) / in.n
 	case opAdd, opSub, opMul, opDiv:
 		in.mode = broadcastMode(n)
@@ -266,7 +266,7 @@ func (c *compiler) moePlan(n *Node) *moePlan {
 		c.moe = map[*Node]*moePlan{}
 	}
 	x, w := n.in[0], n.in[2]
-	p := newMoEPlan(x.Shape[0], w.Shape[0], w.Shape[2], w.Shape[1], n.attr.count)
+	p := newMoEPlan(x.Shape[0], w.Shape[0], w.Shape[2], w.Shape[1], n.attr.count, n.attr.form)
 	c.moe[n] = p
 	return p
 }

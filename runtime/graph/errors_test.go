@@ -23,7 +23,7 @@ func TestShapeErrors(t *testing.T) {
 		{"add", func(g *Graph) { g.Add(g.Input("x", 2, 3), g.Input("y", 3, 2)) }, "add: shapes differ: [2 3] and [3 2]"},
 		{"div", func(g *Graph) { g.Div(g.Input("x", 2, 3), g.Input("y", 2)) }, "div: shapes differ: [2 3] and [2]"},
 		{"add_bias", func(g *Graph) { g.AddBias(g.Input("x", 2, 3), g.Input("b", 4)) },
-			"add_bias: bias [4] does not match the last dimension of [2 3]"},
+			"add_bias: bias [4] does not match the last dimensions of [2 3]"},
 		{"sum axis", func(g *Graph) { g.Sum(g.Input("x", 2, 3), 2) }, "sum: axis 2 out of range for shape [2 3]"},
 		{"softmax axis", func(g *Graph) { g.Softmax(g.Input("x", 2, 3), -3) }, "softmax: axis -3 out of range for shape [2 3]"},
 		{"max scalar", func(g *Graph) { g.Max(g.Const(1), -1) }, "max: axis -1 out of range for shape []"},

@@ -43,6 +43,7 @@ type attr struct {
 	stats          *BatchNormStats // batch norm running statistics
 	sp             *Sparsity       // sparse_linear's mask
 	count          int             // top_k_mask's k; moe's expert capacity (0: none)
+	form           MoEForm         // how an moe reads its input and writes its output
 }
 
 // New returns an empty graph.

@@ -23,16 +23,38 @@ func (g *Graph) TopKMask(x *Node, k int) *Node {
 // zeros otherwise: the exploration noise of a noisy top-k gate. It passes no gradient.
 func (g *Graph) GaussianNoise(x *Node) *Node { return g.node(opGaussian, x.Shape, attr{}, x) }
 
+// MoEForm says how an MoE reads its input and writes its output. Two MoEs with the
+// same gate and capacity route alike, so an expert that is a small MLP is one MoE with
+// MoEOutBlocks (its hidden layer), an activation, and one with MoEInBlocks (its output).
+type MoEForm uint8
+
+const (
+	// MoEInBlocks: x is [B, E·in] and expert e reads block e of each row, not the whole row.
+	MoEInBlocks MoEForm = 1 << iota
+	// MoEOutBlocks: the result is [B, E·out] with expert e's outputs, not scaled by the
+	// gate, in block e of the rows routed to it (zero elsewhere); the gate then only
+	// routes and gets no gradient.
+	MoEOutBlocks
+)
+
 // MoE returns Σ_e gate[:, e]·(x·w[e]ᵀ) for x [B, in], gate [B, E] and expert weights
-// w [E, out, in]: [B, out]. Expert e runs only on the rows whose gate entry is nonzero,
-// in row order and, when capacity > 0, on at most capacity of them; the rows beyond it
-// are dropped (that expert adds nothing to them). Expert biases are MatMul(gate, b).
-func (g *Graph) MoE(x, gate, w *Node, capacity int) *Node {
-	if len(x.Shape) != 2 || len(gate.Shape) != 2 || len(w.Shape) != 3 || gate.Shape[0] != x.Shape[0] ||
-		gate.Shape[1] != w.Shape[0] || w.Shape[2] != x.Shape[1] {
-		g.fail("moe: expects x [B in], gate [B E] and weights [E out in], got %s, %s and %s", shp(x.Shape), shp(gate.Shape), shp(w.Shape))
+// w [E, out, in]: [B, out] (form 0; other forms above). Expert e runs only on the rows
+// whose gate entry is nonzero, in row order and, when capacity > 0, on at most capacity
+// of them; the rows beyond it are dropped (that expert adds nothing to them). Expert
+// biases are MatMul(gate, b).
+func (g *Graph) MoE(x, gate, w *Node, capacity int, form MoEForm) *Node {
+	in, out := w.Shape[2], w.Shape[1]
+	if form&MoEInBlocks != 0 {
+		in *= w.Shape[0]
 	}
-	return g.node(opMoE, []int{x.Shape[0], w.Shape[1]}, attr{count: capacity}, x, gate, w)
+	if form&MoEOutBlocks != 0 {
+		out *= w.Shape[0]
+	}
+	if len(x.Shape) != 2 || len(gate.Shape) != 2 || len(w.Shape) != 3 || gate.Shape[0] != x.Shape[0] ||
+		gate.Shape[1] != w.Shape[0] || in != x.Shape[1] {
+		g.fail("moe: expects x [B %d], gate [B E] and weights [E out in], got %s, %s and %s", in, shp(x.Shape), shp(gate.Shape), shp(w.Shape))
+	}
+	return g.node(opMoE, []int{x.Shape[0], out}, attr{count: capacity, form: form}, x, gate, w)
 }
 
 // MoEDropped returns the share of the router's (row, expert) choices in gate [B, E]
@@ -49,6 +71,9 @@ func (g *Graph) moeGrad(n, gy *Node, i int) *Node {
 	case 0:
 		return g.node(opMoEGradX, x.Shape, at, gy, gate, w)
 	case 1:
+		if n.attr.form&MoEOutBlocks != 0 {
+			return nil
+		}
 		return g.node(opMoEGradGate, gate.Shape, at, gy, x, w)
 	}
 	return g.node(opMoEGradW, w.Shape, at, gy, x, gate)
@@ -57,14 +82,15 @@ func (g *Graph) moeGrad(n, gy *Node, i int) *Node {
 // moePlan is an MoE instruction's routing and scratch space, sized for every row going
 // to every expert so that Run never allocates.
 type moePlan struct {
-	rows, experts, in, out, capacity int
+	rows, experts, in, out, capacity int // in and out of one expert
+	form                             MoEForm
 	routed                           [][]int32 // rows each expert runs on
 	xs, ys                           []float32 // gathered inputs [rows, in] and outputs [rows, out]
 	fwd, back, wgrad                 kernels.Gemm
 }
 
-func newMoEPlan(rows, experts, in, out, capacity int) *moePlan {
-	p := &moePlan{rows: rows, experts: experts, in: in, out: out, capacity: capacity,
+func newMoEPlan(rows, experts, in, out, capacity int, form MoEForm) *moePlan {
+	p := &moePlan{rows: rows, experts: experts, in: in, out: out, capacity: capacity, form: form,
 		routed: make([][]int32, experts), xs: make([]float32, rows*in), ys: make([]float32, rows*out),
 		fwd:   kernels.Gemm{TransB: true, N: out, K: in}, // xs·w[e]ᵀ
 		back:  kernels.Gemm{N: in, K: out},               // dys·w[e]
@@ -114,12 +140,37 @@ func (p *moePlan) route(gate []float32) {
 	}
 }
 
-// gather copies the listed rows of src ([rows, width]) into dst, scaled by the gate
-// entries of expert e when scale is set.
-func (p *moePlan) gather(dst, src []float32, width int, rows []int32, gate []float32, e int, scale bool) {
+// inRow is row t of an MoE input (or its gradient) as expert e reads it.
+func (p *moePlan) inRow(x []float32, t int32, e int) []float32 {
+	if p.form&MoEInBlocks == 0 {
+		return x[int(t)*p.in : (int(t)+1)*p.in]
+	}
+	o := (int(t)*p.experts + e) * p.in
+	return x[o : o+p.in]
+}
+
+// outRow is the part of row t of an MoE output (or its gradient) expert e writes.
+func (p *moePlan) outRow(y []float32, t int32, e int) []float32 {
+	if p.form&MoEOutBlocks == 0 {
+		return y[int(t)*p.out : (int(t)+1)*p.out]
+	}
+	o := (int(t)*p.experts + e) * p.out
+	return y[o : o+p.out]
+}
+
+// gatherIn copies expert e's input rows into xs.
+func (p *moePlan) gatherIn(x []float32, rows []int32, e int) {
 	for r, t := range rows {
-		d, s := dst[r*width:(r+1)*width], src[int(t)*width:(int(t)+1)*width]
-		if !scale {
+		copy(p.xs[r*p.in:(r+1)*p.in], p.inRow(x, t, e))
+	}
+}
+
+// gatherGrad copies the output gradient of expert e's rows into ys, scaled by their
+// gate entries when the output is the gated sum.
+func (p *moePlan) gatherGrad(dy, gate []float32, rows []int32, e int) {
+	for r, t := range rows {
+		d, s := p.ys[r*p.out:(r+1)*p.out], p.outRow(dy, t, e)
+		if p.form&MoEOutBlocks != 0 {
 			copy(d, s)
 			continue
 		}
@@ -132,12 +183,13 @@ func (p *moePlan) gather(dst, src []float32, width int, rows []int32, gate []flo
 
 // expert sets ys to expert e's outputs x·w[e]ᵀ on its rows (gathered into xs).
 func (p *moePlan) expert(e int, rows []int32, x, w []float32) {
-	p.gather(p.xs, x, p.in, rows, nil, e, false)
+	p.gatherIn(x, rows, e)
 	p.fwd.M = len(rows)
 	p.fwd.Run(p.ys, p.xs, w[e*p.out*p.in:(e+1)*p.out*p.in], false)
 }
 
-// forward computes y = Σ_e gate_e·(x·w[e]ᵀ) over the routed rows, experts in order.
+// forward computes y = Σ_e gate_e·(x·w[e]ᵀ) over the routed rows, experts in order
+// (or writes each expert's outputs into its block).
 func (p *moePlan) forward(y, x, gate, w []float32) {
 	p.route(gate)
 	clear(y)
@@ -147,27 +199,33 @@ func (p *moePlan) forward(y, x, gate, w []float32) {
 		}
 		p.expert(e, rows, x, w)
 		for r, t := range rows {
+			src, dst := p.ys[r*p.out:(r+1)*p.out], p.outRow(y, t, e)
+			if p.form&MoEOutBlocks != 0 {
+				copy(dst, src)
+				continue
+			}
 			gte := gate[int(t)*p.experts+e]
-			dst := y[int(t)*p.out : (int(t)+1)*p.out]
-			for j, v := range p.ys[r*p.out : (r+1)*p.out] {
+			for j, v := range src {
 				dst[j] += gte * v
 			}
 		}
 	}
 }
 
-// gradX is dx_t = Σ_e gate_te·dy_t·w[e]. The gradients reuse the forward's routing.
+// gradX is dx_t = Σ_e gate_te·dy_t·w[e] (each term in its block for MoEInBlocks, and
+// with dy_t's block e and no gate factor for MoEOutBlocks). The gradients reuse the
+// forward's routing.
 func (p *moePlan) gradX(dx, dy, gate, w []float32) {
 	clear(dx)
 	for e, rows := range p.routed {
 		if len(rows) == 0 {
 			continue
 		}
-		p.gather(p.ys, dy, p.out, rows, gate, e, true)
+		p.gatherGrad(dy, gate, rows, e)
 		p.back.M = len(rows)
 		p.back.Run(p.xs, p.ys, w[e*p.out*p.in:(e+1)*p.out*p.in], false)
 		for r, t := range rows {
-			dst := dx[int(t)*p.in : (int(t)+1)*p.in]
+			dst := p.inRow(dx, t, e)
 			for j, v := range p.xs[r*p.in : (r+1)*p.in] {
 				dst[j] += v
 			}
@@ -203,8 +261,8 @@ func (p *moePlan) gradW(dw, dy, x, gate []float32) {
 			clear(d)
 			continue
 		}
-		p.gather(p.ys, dy, p.out, rows, gate, e, true)
-		p.gather(p.xs, x, p.in, rows, nil, e, false)
+		p.gatherGrad(dy, gate, rows, e)
+		p.gatherIn(x, rows, e)
 		p.wgrad.K = len(rows)
 		p.wgrad.Run(d, p.ys, p.xs, false)
 	}

@@ -25,7 +25,18 @@ func TestMoEGradients(t *testing.T) {
 		checkGrad(t, gradCase{name: "moe", shapes: [][]int{{5, 4}, {5, 3}, {3, 2, 4}},
 			gen: separated,
 			build: func(g *Graph, x []*Node) *Node {
-				return g.MoE(x[0], router(g, x[1], 2), x[2], capacity)
+				return g.MoE(x[0], router(g, x[1], 2), x[2], capacity, 0)
+			}})
+		// experts that are small MLPs: a hidden MoE writing blocks, an activation, and
+		// an output MoE reading them (a square: smooth and never saturated)
+		// with one bias per expert [E hidden] added to the blocks seen as [B E hidden]
+		checkGrad(t, gradCase{name: "moe mlp", shapes: [][]int{{5, 4}, {5, 3}, {3, 2, 4}, {3, 2}, {3, 3, 2}},
+			gen: separated,
+			build: func(g *Graph, x []*Node) *Node {
+				gate := router(g, x[1], 2)
+				h := g.AddBias(g.Reshape(g.MoE(x[0], gate, x[2], capacity, MoEOutBlocks), 5, 3, 2), x[3])
+				h = g.Reshape(g.Mul(h, h), 5, 6)
+				return g.MoE(h, gate, x[4], capacity, MoEInBlocks)
 			}})
 	}
 }
@@ -42,7 +53,7 @@ func TestMoEForward(t *testing.T) {
 	for _, capacity := range []int{0, 2} {
 		g := New()
 		xn, gn, wn := g.Input("x", rows, in), g.Input("gate", rows, experts), g.Input("w", experts, out, in)
-		y := g.MoE(xn, gn, wn, capacity)
+		y := g.MoE(xn, gn, wn, capacity, 0)
 		dropped := g.MoEDropped(gn, capacity)
 		p := compile(t, g, Options{Outputs: []*Node{y, dropped}})
 		copy(p.Input("x").Data, x)
@@ -76,6 +87,59 @@ func TestMoEForward(t *testing.T) {
 		wantDropped := map[int]float32{0: 0, 2: 6.0 / 12}[capacity]
 		if got := p.Value(dropped).Data[0]; math.Abs(float64(got-wantDropped)) > 1e-6 {
 			t.Fatalf("capacity %d: dropped %v, want %v", capacity, got, wantDropped)
+		}
+	}
+}
+
+// TestMoEBlocksForward compares experts that are MLPs (a hidden MoE writing one block
+// per expert, ReLU, an output MoE reading the blocks) with the sum over experts written
+// out, and checks that the blocks of experts a row does not use stay zero.
+func TestMoEBlocksForward(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const rows, experts, in, hidden, out = 6, 3, 4, 5, 2
+	x, w1, w2 := randoms(r, rows*in), randoms(r, experts*hidden*in), randoms(r, experts*out*hidden)
+	gate := []float32{
+		0.5, 0.5, 0, 0.7, 0, 0.3, 0, 0.4, 0.6, 0.1, 0.9, 0, 0, 0.2, 0.8, 0.6, 0, 0.4,
+	}
+	for _, capacity := range []int{0, 2} {
+		g := New()
+		xn, gn := g.Input("x", rows, in), g.Input("gate", rows, experts)
+		w1n, w2n := g.Input("w1", experts, hidden, in), g.Input("w2", experts, out, hidden)
+		h := g.MoE(xn, gn, w1n, capacity, MoEOutBlocks)
+		y := g.MoE(g.Relu(h), gn, w2n, capacity, MoEInBlocks)
+		p := compile(t, g, Options{Outputs: []*Node{h, y}})
+		copy(p.Input("x").Data, x)
+		copy(p.Input("gate").Data, gate)
+		copy(p.Input("w1").Data, w1)
+		copy(p.Input("w2").Data, w2)
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		for row := range rows {
+			want := make([]float64, out)
+			for e := range experts {
+				used := gate[row*experts+e] != 0 && (capacity == 0 || countBefore(gate, row, e, experts) < capacity)
+				for j := range hidden {
+					var a float64
+					for i := range in {
+						a += float64(w1[(e*hidden+j)*in+i]) * float64(x[row*in+i])
+					}
+					if !used {
+						a = 0
+					}
+					if got := p.Value(h).Data[(row*experts+e)*hidden+j]; math.Abs(float64(got)-a) > 1e-5 {
+						t.Fatalf("capacity %d: hidden block %d of row %d [%d] = %v, want %v", capacity, e, row, j, got, a)
+					}
+					for o := range out {
+						want[o] += float64(gate[row*experts+e]) * float64(w2[(e*out+o)*hidden+j]) * max(a, 0)
+					}
+				}
+			}
+			for o := range out {
+				if got := p.Value(y).Data[row*out+o]; math.Abs(float64(got)-want[o]) > 1e-5 {
+					t.Fatalf("capacity %d: y[%d][%d] = %v, want %v", capacity, row, o, got, want[o])
+				}
+			}
 		}
 	}
 }

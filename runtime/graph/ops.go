@@ -153,11 +153,11 @@ func rowsCols(s []int, transposed bool) (int, int) {
 	return s[0], s[1]
 }
 
-// AddBias returns x + b with b of shape [n] broadcast over the leading dimensions of
-// x of shape [..., n].
+// AddBias returns x + b with b shaped like the trailing dimensions of x (usually [n]
+// for x [..., n]) and broadcast over the leading ones.
 func (g *Graph) AddBias(x, b *Node) *Node {
-	if len(b.Shape) != 1 || len(x.Shape) == 0 || x.Shape[len(x.Shape)-1] != b.Shape[0] {
-		g.fail("add_bias: bias %s does not match the last dimension of %s", shp(b.Shape), shp(x.Shape))
+	if len(b.Shape) == 0 || len(b.Shape) > len(x.Shape) || !slices.Equal(x.Shape[len(x.Shape)-len(b.Shape):], b.Shape) {
+		g.fail("add_bias: bias %s does not match the last dimensions of %s", shp(b.Shape), shp(x.Shape))
 	}
 	return g.node(opAddBias, x.Shape, attr{}, x, b)
 }
