@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/roux-ml/roux/runtime/kernels"
 )
 
 // Batcher yields mini-batches of a Dataset, epoch after epoch, in a seeded order.
 // It owns its output buffers, allocated once by NewBatcher: Next allocates nothing.
-// A Batcher is not safe for concurrent use.
+// The features of a batch are copied when first asked for (X), or gathered straight
+// into the caller's buffer (GatherT). A Batcher is not safe for concurrent use.
 type Batcher struct {
 	// DropLast makes an epoch end before a last batch that would be partial.
 	// Set it before the first call to Next.
@@ -21,10 +24,11 @@ type Batcher struct {
 	src     *rand.PCG
 	perm    []int32 // row order of the current epoch
 
-	epoch int  // epochs started
-	pos   int  // rows of the current epoch already returned
-	ended bool // the end of the current epoch (or no epoch yet) was reported
-	n     int  // rows in the current batch
+	epoch  int  // epochs started
+	pos    int  // rows of the current epoch already returned
+	ended  bool // the end of the current epoch (or no epoch yet) was reported
+	n      int  // rows in the current batch
+	filled bool // x holds the current batch's features
 
 	x   []float32
 	y   []float32
@@ -87,11 +91,10 @@ func (b *Batcher) start(e int) {
 	}
 }
 
-// fill copies the next n rows of the epoch into the output buffers.
+// fill makes the next n rows of the epoch the current batch: their labels and
+// indexes; X copies their features when asked.
 func (b *Batcher) fill(n int) {
-	f := b.d.Features()
 	for k, r := range b.perm[b.pos : b.pos+n] {
-		copy(b.x[k*f:(k+1)*f], b.d.X[int(r)*f:(int(r)+1)*f])
 		if b.y != nil {
 			b.y[k] = float32(b.d.Y[r])
 		}
@@ -99,11 +102,29 @@ func (b *Batcher) fill(n int) {
 	}
 	b.pos += n
 	b.n = n
+	b.filled = false
 }
 
 // X returns the features of the current batch: n*Features() values, row-major. The slice
 // aliases the Batcher's buffer and is overwritten by the next call to Next.
-func (b *Batcher) X() []float32 { return b.x[:b.n*b.d.Features()] }
+func (b *Batcher) X() []float32 {
+	f := b.d.Features()
+	if !b.filled {
+		for k, r := range b.Index() {
+			copy(b.x[k*f:(k+1)*f], b.d.X[int(r)*f:(int(r)+1)*f])
+		}
+		b.filled = true
+	}
+	return b.x[:b.n*f]
+}
+
+// GatherT writes the features of the current batch transposed into dst, [Features(),
+// ld]: dst[f·ld + k] = X()[k·Features() + f], lanes k ≥ n zero (kernels.GatherT).
+// It reads the rows from the dataset directly, for a program that takes its input
+// transposed (graph.Program.FeedTransposed).
+func (b *Batcher) GatherT(dst []float32, ld int) {
+	kernels.GatherT(dst, ld, b.d.X, b.Index(), b.d.Features())
+}
 
 // Y returns the labels of the current batch as float32 class ids, n of them, or nil for an
 // unlabelled dataset. The slice is overwritten by the next call to Next.

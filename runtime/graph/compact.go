@@ -1,6 +1,9 @@
 package graph
 
-import "github.com/roux-ml/roux/runtime/kernels"
+import (
+	"github.com/roux-ml/roux/runtime/kernels"
+	"github.com/roux-ml/roux/runtime/tensor"
+)
 
 // CompactLinear returns x·W̃ᵀ for x [B, in] where the weight W̃ [csr.Rows, csr.Cols]
 // exists only compressed: values [nnz] holds its nonzeros in csr's order, and csr its
@@ -24,16 +27,107 @@ func (g *Graph) compactGrad(n, gy *Node, i int) *Node {
 	return g.node(opCompactGradValues, n.in[1].Shape, n.attr, gy, n.in[0])
 }
 
-// stepCompact runs CompactLinear or one of its gradients; in.n is the batch.
+// stepCompact runs CompactLinear or one of its gradients; in.n is the batch. An
+// input fed transposed (FeedTransposed) is read from its transposed buffer.
 func (p *Program) stepCompact(in *instr, d, x, y []float32) {
 	csr := in.node.attr.sp.CSR
 	switch in.op {
 	case opCompactLinear:
 		csr.SetVal(y)
-		kernels.SpMMT(d, x, csr, in.n)
+		if t := p.fedTransposed(in.node.in[0]); t != nil {
+			kernels.SpMMTTransposed(d, t.xt, csr, in.n)
+		} else {
+			kernels.SpMMT(d, x, csr, in.n)
+		}
 	case opCompactGradInput:
 		kernels.SpMM(d, x, csr, in.n)
 	case opCompactGradValues:
-		kernels.SDDMM(d, x, y, csr, in.n)
+		if t := p.fedTransposed(in.node.in[1]); t != nil {
+			kernels.SDDMMTransposed(d, x, t.xt, csr, in.n)
+		} else {
+			kernels.SDDMM(d, x, y, csr, in.n)
+		}
+	}
+}
+
+// transposedInput is a graph input [B, F] that only compact layers read, with the
+// buffer [F, kernels.SparseLd(B)] it can be fed into transposed.
+type transposedInput struct {
+	xt  []float32
+	ld  int
+	fed bool // the current run's value is in xt, not in the input's own buffer
+}
+
+// FeedTransposed gives the next run's value of input, a buffer returned by Input,
+// transposed when every instruction that reads the input is a compact layer or its
+// weight gradient: it calls fill with a buffer xt [F, ld] to set to xt[f·ld + b] =
+// x[b, f] (lanes b ≥ B zero, as kernels.GatherT writes them) and returns true, and
+// the run reads xt instead of input, which it leaves unread (so a non-finite loss is
+// not traced back to it). It returns false, without calling fill, for other inputs:
+// fill input as usual. A shuffled batch gathered this way is neither copied nor
+// transposed again.
+func (p *Program) FeedTransposed(input *tensor.Tensor, fill func(xt []float32, ld int)) bool {
+	t, ok := p.transposed[input]
+	if !ok {
+		t = p.transposable(input)
+		if p.transposed == nil {
+			p.transposed = map[*tensor.Tensor]*transposedInput{}
+		}
+		p.transposed[input] = t
+	}
+	if t == nil {
+		return false
+	}
+	fill(t.xt, t.ld)
+	t.fed = true
+	return true
+}
+
+// transposable returns the transposed buffer of an input if only compact layers
+// read it, or nil.
+func (p *Program) transposable(input *tensor.Tensor) *transposedInput {
+	var n *Node
+	for _, l := range p.listing {
+		if l.op == opInput && p.values[l] == input && len(l.Shape) == 2 {
+			n = l
+		}
+	}
+	if n == nil {
+		return nil
+	}
+	for i := range p.code {
+		c := p.code[i].node
+		if p.code[i].op == opCopy { // a gradient copy reads c's value, not c's inputs
+			continue
+		}
+		for j, x := range c.in {
+			ok := (c.op == opCompactLinear && j == 0) || (c.op == opCompactGradValues && j == 1)
+			if x == n && !ok {
+				return nil
+			}
+		}
+	}
+	ld := kernels.SparseLd(n.Shape[0])
+	t := &transposedInput{xt: make([]float32, n.Shape[1]*ld), ld: ld}
+	if p.transposedBy == nil {
+		p.transposedBy = map[*Node]*transposedInput{}
+	}
+	p.transposedBy[n] = t
+	return t
+}
+
+// fedTransposed returns the transposed buffer of input n if this run's value is in it.
+func (p *Program) fedTransposed(n *Node) *transposedInput {
+	if t := p.transposedBy[n]; t != nil && t.fed {
+		return t
+	}
+	return nil
+}
+
+// endRun marks the inputs fed transposed as read: the next run reads them from
+// their own buffers unless fed transposed again.
+func (p *Program) endRun() {
+	for _, t := range p.transposedBy {
+		t.fed = false
 	}
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/roux-ml/roux/runtime/kernels"
@@ -63,5 +64,57 @@ func TestCompactLinearMatchesMaskedDense(t *testing.T) {
 				t.Fatalf("values gradient %d = %v, dense %v", k, a, b)
 			}
 		}
+	}
+}
+
+// TestFeedTransposed checks that a run fed transposed gives the bits of a run fed as
+// usual, that the next run reads the input's own buffer again, and that an input
+// another op reads is not fed transposed.
+func TestFeedTransposed(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	vals := tensor.NewParam("vals", 7)
+	copy(vals.Value.Data, randoms(r, 7))
+	build := func(other bool) (*Program, *Node) {
+		g := New()
+		x := g.Input("x", 4, 5)
+		out := g.Relu(g.CompactLinear(x, g.Param(vals), testPattern()))
+		loss := g.SumAll(g.Mul(out, out))
+		if other {
+			loss = g.Add(loss, g.SumAll(x))
+		}
+		return compile(t, g, Options{Loss: loss, Outputs: []*Node{out}}), out
+	}
+	p, out := build(false)
+	run := func(x []float32, transposed bool) (y, gv []float32) {
+		if transposed {
+			rows := []int32{0, 1, 2, 3}
+			ok := p.FeedTransposed(p.Input("x"), func(xt []float32, ld int) { kernels.GatherT(xt, ld, x, rows, 5) })
+			if !ok {
+				t.Fatal("FeedTransposed refused an input only a compact layer reads")
+			}
+			copy(p.Input("x").Data, randoms(r, 20)) // unread
+		} else {
+			copy(p.Input("x").Data, x)
+		}
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		return slices.Clone(p.Value(out).Data), slices.Clone(vals.Grad.Data)
+	}
+	x1, x2 := randoms(r, 20), randoms(r, 20)
+	y1, g1 := run(x1, false)
+	y2, g2 := run(x2, false)
+	for _, c := range []struct {
+		x      []float32
+		y, g   []float32
+		transp bool
+	}{{x1, y1, g1, true}, {x2, y2, g2, false}, {x2, y2, g2, true}, {x1, y1, g1, false}} {
+		y, g := run(c.x, c.transp)
+		if !slices.Equal(y, c.y) || !slices.Equal(g, c.g) {
+			t.Fatalf("fed transposed %v: y %v grad %v, want %v %v", c.transp, y, g, c.y, c.g)
+		}
+	}
+	if q, _ := build(true); q.FeedTransposed(q.Input("x"), func([]float32, int) { t.Fatal("fill called") }) {
+		t.Error("FeedTransposed accepted an input another op reads")
 	}
 }

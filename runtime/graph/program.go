@@ -27,6 +27,9 @@ type Program struct {
 	lossBuf  int
 	training bool
 	pcg      *rand.PCG
+
+	transposed   map[*tensor.Tensor]*transposedInput // FeedTransposed's answers by input (nil: no)
+	transposedBy map[*Node]*transposedInput          // the inputs compact layers read transposed
 }
 
 // Input returns the buffer of the named graph input, to be filled before Run, or nil

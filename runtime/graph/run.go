@@ -16,6 +16,7 @@ import (
 // whose output is not finite, with its op and origin. It also fails on a label
 // outside the classes of a cross-entropy, or a parameter whose tensors changed size.
 func (p *Program) Run() error {
+	defer p.endRun()
 	if err := p.bind(); err != nil {
 		return err
 	}

@@ -169,12 +169,36 @@ func SpMMT(y, x []float32, w *CSR, batch int) {
 	s := &w.sc
 	s.begin(w, batch)
 	s.xt = spGrow(s.xt, w.Cols*s.ld)
-	s.yt = spGrow(s.yt, w.Rows*s.ld)
-	s.y, s.x = y, x
+	s.x = x
 	s.run(opTransX, w.Cols, batch*w.Cols)
-	s.run(opForward, w.Rows, w.NNZ()*s.ld+batch*w.Rows)
+	s.forward(y, s.xt)
 	s.holding(&x[0], nil)
 	s.end()
+}
+
+// SpMMTTransposed is SpMMT for x given transposed, xt [w.Cols, SparseLd(batch)]
+// (xt[i·ld + b] = x[b,i]), as GatherT writes it: a layer fed straight from the data
+// skips the transpose. The results are those of SpMMT, bit for bit.
+func SpMMTTransposed(y, xt []float32, w *CSR, batch int) {
+	checkLen("SpMMTTransposed", "y", y, batch*w.Rows)
+	s := &w.sc
+	s.begin(w, batch)
+	checkLen("SpMMTTransposed", "xt", xt, w.Cols*s.ld)
+	s.forward(y, xt)
+	s.holding(nil, nil)
+	s.end()
+}
+
+// SparseLd is the row length of the transposed operands of the sparse kernels for a
+// batch: the batch rounded up to 16 lanes.
+func SparseLd(batch int) int { return (batch + 15) / 16 * 16 }
+
+// forward runs the product phase of SpMMT, y = x·W̃ᵀ from xt, x transposed.
+func (s *spWork) forward(y, xt []float32) {
+	w := s.w
+	s.yt = spGrow(s.yt, w.Rows*s.ld)
+	s.y, s.xin = y, xt
+	s.run(opForward, w.Rows, w.NNZ()*s.ld+s.batch*w.Rows)
 }
 
 // SpMM sets dx = dy·W̃ for dy [batch, w.Rows] and dx [batch, w.Cols], the input
@@ -220,7 +244,7 @@ func SDDMM(g, dy, x []float32, w *CSR, batch int) {
 	s.begin(w, batch)
 	s.xt = spGrow(s.xt, w.Cols*s.ld)
 	s.yt = spGrow(s.yt, w.Rows*s.ld)
-	s.g, s.dy, s.x = g, dy, x
+	s.dy, s.x = dy, x
 	haveX, haveDY := s.holds(s.xtOf, x), s.holds(s.ytOf, dy)
 	switch {
 	case !haveX && !haveDY:
@@ -230,9 +254,34 @@ func SDDMM(g, dy, x []float32, w *CSR, batch int) {
 	case !haveDY:
 		s.run(opTransDY, w.Rows, batch*w.Rows)
 	}
-	s.run(opDots, w.Rows, w.NNZ()*s.ld)
+	s.dots(g, s.xt)
 	s.holding(&x[0], &dy[0])
 	s.end()
+}
+
+// SDDMMTransposed is SDDMM for x given transposed, xt [w.Cols, SparseLd(batch)] as
+// for SpMMTTransposed, whose padding lanes (b ≥ batch) must be finite. The results
+// are those of SDDMM, bit for bit.
+func SDDMMTransposed(g, dy, xt []float32, w *CSR, batch int) {
+	checkLen("SDDMMTransposed", "g", g, w.NNZ())
+	checkLen("SDDMMTransposed", "dy", dy, batch*w.Rows)
+	s := &w.sc
+	s.begin(w, batch)
+	checkLen("SDDMMTransposed", "xt", xt, w.Cols*s.ld)
+	s.yt = spGrow(s.yt, w.Rows*s.ld)
+	s.dy = dy
+	if !s.holds(s.ytOf, dy) {
+		s.run(opTransDY, w.Rows, batch*w.Rows)
+	}
+	s.dots(g, xt)
+	s.holding(nil, &dy[0])
+	s.end()
+}
+
+// dots runs the product phase of SDDMM into g, from yt and xt (x transposed).
+func (s *spWork) dots(g, xt []float32) {
+	s.g, s.xin = g, xt
+	s.run(opDots, s.w.Rows, s.w.NNZ()*s.ld)
 }
 
 // holds reports whether a scratch operand already holds src transposed for this batch.
@@ -280,6 +329,7 @@ type spWork struct {
 	batch  int
 	ld     int
 	xt, yt []float32
+	xin    []float32 // the transposed x the product phases read: xt, or the caller's
 	x, y   []float32
 	dx, dy []float32
 	g      []float32
@@ -298,12 +348,12 @@ type spWork struct {
 
 // begin readies s for a kernel on w.
 func (s *spWork) begin(w *CSR, batch int) {
-	s.w, s.batch, s.ld = w, batch, (batch+15)/16*16
+	s.w, s.batch, s.ld = w, batch, SparseLd(batch)
 }
 
 // end drops the references to the caller's slices.
 func (s *spWork) end() {
-	s.x, s.y, s.dx, s.dy, s.g = nil, nil, nil, nil, nil
+	s.x, s.y, s.dx, s.dy, s.g, s.xin = nil, nil, nil, nil, nil, nil
 }
 
 // run runs phase op over n items (rows of its output) split into parts, on the
@@ -352,13 +402,13 @@ func (s *spWork) part(p int) {
 		s.transBoth(p)
 	case opForward:
 		lo, hi := s.balanced(w.RowPtr, p)
-		spRows(s.y, s.yt, s.xt, s.ld, s.batch, w.RowPtr, w.Col, w.Val, lo, hi)
+		spRows(s.y, s.yt, s.xin, s.ld, s.batch, w.RowPtr, w.Col, w.Val, lo, hi)
 	case opBackward:
 		lo, hi := s.balanced(w.t.ptr, p)
 		spRows(s.dx, s.xt, s.yt, s.ld, s.batch, w.t.ptr, w.t.row, w.t.val, lo, hi)
 	case opDots:
 		lo, hi := s.balanced(w.RowPtr, p)
-		s.dots(lo, hi)
+		s.dotRows(lo, hi)
 	}
 }
 
@@ -402,8 +452,8 @@ func spSplit(ptr []int32, n, p, parts int) int {
 	return lo
 }
 
-// dots computes g for the nonzeros of rows [lo, hi), in chunks of spLanes lanes.
-func (s *spWork) dots(lo, hi int) {
+// dotRows computes g for the nonzeros of rows [lo, hi), in chunks of spLanes lanes.
+func (s *spWork) dotRows(lo, hi int) {
 	w := s.w
 	for l := 0; l < s.ld; l += spLanes {
 		n := min(spLanes, s.ld-l)
@@ -412,7 +462,7 @@ func (s *spWork) dots(lo, hi int) {
 			if k0 == k1 {
 				continue
 			}
-			spDots(s.g[k0:k1], s.yt[o*s.ld+l:][:n], s.xt[l:], s.ld, w.Col[k0:k1], l > 0)
+			spDots(s.g[k0:k1], s.yt[o*s.ld+l:][:n], s.xin[l:], s.ld, w.Col[k0:k1], l > 0)
 		}
 	}
 }

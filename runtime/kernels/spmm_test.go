@@ -165,6 +165,7 @@ func spRunCase(t *testing.T, name string, c *spCase) {
 	if !spSameBits(g, g3) || !spSameBits(g, g2) {
 		t.Fatalf("%s: SDDMM on operands already transposed differs", name)
 	}
+	spCheckTransposed(t, name, c, &w, y, g)
 	// other operands are transposed afresh: doubling both quadruples the gradient exactly
 	x2, dy2 := slices.Clone(c.x), slices.Clone(c.dy)
 	for i := range x2 {
@@ -178,6 +179,25 @@ func spRunCase(t *testing.T, name string, c *spCase) {
 		if g3[k] != 4*g[k] {
 			t.Fatalf("%s: SDDMM on new operands gave %v at %d, want %v", name, g3[k], k, 4*g[k])
 		}
+	}
+}
+
+// spCheckTransposed fails unless SpMMTTransposed and SDDMMTransposed on x gathered
+// transposed give SpMMT's y and SDDMM's g bit for bit, with garbage in w's scratch.
+func spCheckTransposed(t *testing.T, name string, c *spCase, w *CSR, y, g []float32) {
+	t.Helper()
+	ld := SparseLd(c.batch)
+	xt, rows := make([]float32, c.in*ld), make([]int32, c.batch)
+	for k := range rows {
+		rows[k] = int32(k)
+	}
+	GatherT(xt, ld, c.x, rows, c.in)
+	y2, g2 := make([]float32, len(y)), make([]float32, len(g))
+	SpMM(make([]float32, c.batch*c.in), c.dy, w, c.batch) // leaves w's scratch holding other operands
+	SpMMTTransposed(y2, xt, w, c.batch)
+	SDDMMTransposed(g2, c.dy, xt, w, c.batch)
+	if !spSameBits(y, y2) || !spSameBits(g, g2) {
+		t.Fatalf("%s: the kernels on x given transposed differ", name)
 	}
 }
 
@@ -259,10 +279,15 @@ func TestSparseNoAlloc(t *testing.T) {
 	var w CSR
 	w.Build(c.mask, c.w, c.out, c.in)
 	y, dx, g := make([]float32, c.batch*c.out), make([]float32, c.batch*c.in), make([]float32, w.NNZ())
+	ld := SparseLd(c.batch)
+	xt, rows := make([]float32, c.in*ld), make([]int32, c.batch)
 	for name, f := range map[string]func(){
 		"SpMMT":     func() { SpMMT(y, c.x, &w, c.batch) },
 		"SpMM":      func() { SpMM(dx, c.dy, &w, c.batch) },
 		"SDDMM":     func() { SDDMM(g, c.dy, c.x, &w, c.batch) },
+		"GatherT":   func() { GatherT(xt, ld, c.x, rows, c.in) },
+		"SpMMTT":    func() { SpMMTTransposed(y, xt, &w, c.batch) },
+		"SDDMMT":    func() { SDDMMTransposed(g, c.dy, xt, &w, c.batch) },
 		"SetValues": func() { w.SetValues(c.w) },
 		"Build":     func() { w.Build(c.mask, c.w, c.out, c.in) },
 	} {

@@ -125,9 +125,13 @@ func (t *Trainer) apply() {
 // LR is the learning rate of the next step.
 func (t *Trainer) LR() float64 { return t.Update.LR.At(t.Clock.Step) }
 
-// feed copies a batch and this step's scalar values into a program's inputs.
+// feed copies a batch and this step's scalar values into a program's inputs. A batch
+// only compact layers read is gathered straight into their transposed layout, unless
+// Before may read the program's x.
 func feed(c *Compiled, b *data.Batcher, step int) {
-	copy(c.X.Data, b.X())
+	if c.Before != nil || !c.Prog.FeedTransposed(c.X, b.GatherT) {
+		copy(c.X.Data, b.X())
+	}
 	if c.Y != nil {
 		copy(c.Y.Data, b.Y())
 	}

@@ -100,7 +100,11 @@ func TestTrainerLearnsAndEvaluates(t *testing.T) {
 // step being run.
 func TestScalarsAreFed(t *testing.T) {
 	in := tensor.New()
-	c := &Compiled{X: tensor.New(1, 2), Scalars: []Scalar{{Input: in, Schedule: schedule.Linear{From: 0, To: 10, Start: 0, End: 10}}}}
+	c, err := linear(tensor.NewParam("w", 2, 2), 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Scalars = []Scalar{{Input: in, Schedule: schedule.Linear{From: 0, To: 10, Start: 0, End: 10}}}
 	b := data.NewBatcher(separable(), 1, false, 0)
 	b.Next()
 	feed(c, b, 3)
