@@ -210,7 +210,7 @@ func registerNorms() {
 	mustRegister(&Entry{
 		Signature: sig.Signature{Name: "batch_norm", Kind: sig.Layer,
 			Doc: "Batch normalisation of a [B C] or [B C H W] input per channel, as PyTorch's BatchNorm1d/2d: batch statistics while training, " +
-				"running ones in evaluation; weight (scale) starts at 1, bias at 0. The running statistics are not parameters and are not saved in checkpoints yet.",
+				"running ones in evaluation; weight (scale) starts at 1, bias at 0. The running statistics are not parameters (no optimizer or mask touches them); checkpoints save them with the weights.",
 			Params: []sig.Param{
 				tensorP("x", "input of shape [B C] or [B C H W]"),
 				numP("momentum", 0.1, "weight of each batch in the running statistics", unitInterval),
