@@ -172,7 +172,7 @@ func SpMMT(y, x []float32, w *CSR, batch int) {
 	s.x = x
 	s.run(opTransX, w.Cols, batch*w.Cols)
 	s.forward(y, s.xt)
-	s.holding(&x[0], nil)
+	s.xtHeld, s.ytHeld = s.held(x), held{}
 	s.end()
 }
 
@@ -185,7 +185,7 @@ func SpMMTTransposed(y, xt []float32, w *CSR, batch int) {
 	s.begin(w, batch)
 	checkLen("SpMMTTransposed", "xt", xt, w.Cols*s.ld)
 	s.forward(y, xt)
-	s.holding(nil, nil)
+	s.xtHeld, s.ytHeld = held{}, held{}
 	s.end()
 }
 
@@ -196,7 +196,6 @@ func SparseLd(batch int) int { return (batch + 15) / 16 * 16 }
 // forward runs the product phase of SpMMT, y = x·W̃ᵀ from xt, x transposed.
 func (s *spWork) forward(y, xt []float32) {
 	w := s.w
-	s.yt = spGrow(s.yt, w.Rows*s.ld)
 	s.y, s.xin = y, xt
 	s.run(opForward, w.Rows, w.NNZ()*s.ld+s.batch*w.Rows)
 }
@@ -218,13 +217,12 @@ func SpMM(dx, dy []float32, w *CSR, batch int) {
 	s := &w.sc
 	s.begin(w, batch)
 	s.yt = spGrow(s.yt, w.Rows*s.ld)
-	s.xt = spGrow(s.xt, w.Cols*s.ld)
 	s.dy, s.dx = dy, dx
-	if !s.holds(s.ytOf, dy) {
+	if !s.holds(s.ytHeld, dy) {
 		s.run(opTransDY, w.Rows, batch*w.Rows)
 	}
 	s.run(opBackward, w.Cols, w.NNZ()*s.ld+batch*w.Cols)
-	s.holding(nil, &dy[0])
+	s.ytHeld = s.held(dy)
 	s.end()
 }
 
@@ -245,7 +243,7 @@ func SDDMM(g, dy, x []float32, w *CSR, batch int) {
 	s.xt = spGrow(s.xt, w.Cols*s.ld)
 	s.yt = spGrow(s.yt, w.Rows*s.ld)
 	s.dy, s.x = dy, x
-	haveX, haveDY := s.holds(s.xtOf, x), s.holds(s.ytOf, dy)
+	haveX, haveDY := s.holds(s.xtHeld, x), s.holds(s.ytHeld, dy)
 	switch {
 	case !haveX && !haveDY:
 		s.run(opTransBoth, w.Rows+w.Cols, batch*(w.Rows+w.Cols))
@@ -255,7 +253,7 @@ func SDDMM(g, dy, x []float32, w *CSR, batch int) {
 		s.run(opTransDY, w.Rows, batch*w.Rows)
 	}
 	s.dots(g, s.xt)
-	s.holding(&x[0], &dy[0])
+	s.xtHeld, s.ytHeld = s.held(x), s.held(dy)
 	s.end()
 }
 
@@ -270,11 +268,11 @@ func SDDMMTransposed(g, dy, xt []float32, w *CSR, batch int) {
 	checkLen("SDDMMTransposed", "xt", xt, w.Cols*s.ld)
 	s.yt = spGrow(s.yt, w.Rows*s.ld)
 	s.dy = dy
-	if !s.holds(s.ytOf, dy) {
+	if !s.holds(s.ytHeld, dy) {
 		s.run(opTransDY, w.Rows, batch*w.Rows)
 	}
 	s.dots(g, xt)
-	s.holding(nil, &dy[0])
+	s.ytHeld = s.held(dy)
 	s.end()
 }
 
@@ -284,17 +282,20 @@ func (s *spWork) dots(g, xt []float32) {
 	s.run(opDots, s.w.Rows, s.w.NNZ()*s.ld)
 }
 
-// holds reports whether a scratch operand already holds src transposed for this batch.
-// It relies on the callers' contract that an operand is not written between the
-// kernels of one training step that read it (a layer's input and its output gradient).
-func (s *spWork) holds(of *float32, src []float32) bool {
-	return of != nil && of == &src[0] && s.ofBatch == s.batch
+// held names the operand a scratch holds transposed: its first element and batch.
+type held struct {
+	of    *float32
+	batch int
 }
 
-// holding records which operands xt and yt hold transposed after a kernel.
-func (s *spWork) holding(xt, yt *float32) {
-	s.xtOf, s.ytOf, s.ofBatch = xt, yt, s.batch
-}
+// held returns the name of src at the current batch.
+func (s *spWork) held(src []float32) held { return held{&src[0], s.batch} }
+
+// holds reports whether a scratch operand already holds src transposed for this batch.
+// It relies on the callers' contract that an operand is not written between the
+// kernels of one training step that read it (a layer's input and its output
+// gradient), a step starting with the forward (SpMMT), which forgets the rest.
+func (s *spWork) holds(h held, src []float32) bool { return h == s.held(src) }
 
 // checkLen panics if s is shorter than n.
 func checkLen(kernel, name string, s []float32, n int) {
@@ -334,11 +335,11 @@ type spWork struct {
 	dx, dy []float32
 	g      []float32
 
-	// xtOf and ytOf are the operands xt and yt hold transposed (nil: a result, or
-	// nothing), for batch rows: a weight gradient after the forward or the input
-	// gradient of the same step finds its operands already transposed.
-	xtOf, ytOf *float32
-	ofBatch    int
+	// xtHeld and ytHeld are the operands xt and yt hold transposed (of nil:
+	// nothing): a weight gradient after the forward and the input gradient of the
+	// same step finds its operands already transposed.
+	xtHeld, ytHeld held
+	tmp            []float32 // per part, spBlock rows of a product before they are copied out
 
 	op, n, parts int
 	next         atomic.Int64
@@ -365,6 +366,9 @@ func (s *spWork) run(op, n, work int) {
 	s.op, s.n, s.parts = op, n, 1
 	if work >= minSparseParallel {
 		s.parts = min(n, partsPerWorker*(spWorkers()+1))
+	}
+	if op == opForward || op == opBackward {
+		s.tmp = spGrow(s.tmp, s.parts*spBlock*s.ld)
 	}
 	helpers := min(s.parts-1, spPool.n)
 	s.next.Store(0)
@@ -402,14 +406,20 @@ func (s *spWork) part(p int) {
 		s.transBoth(p)
 	case opForward:
 		lo, hi := s.balanced(w.RowPtr, p)
-		spRows(s.y, s.yt, s.xin, s.ld, s.batch, w.RowPtr, w.Col, w.Val, lo, hi)
+		spRows(s.y, s.tmpOf(p), s.xin, s.ld, s.batch, w.RowPtr, w.Col, w.Val, lo, hi)
 	case opBackward:
 		lo, hi := s.balanced(w.t.ptr, p)
-		spRows(s.dx, s.xt, s.yt, s.ld, s.batch, w.t.ptr, w.t.row, w.t.val, lo, hi)
+		spRows(s.dx, s.tmpOf(p), s.yt, s.ld, s.batch, w.t.ptr, w.t.row, w.t.val, lo, hi)
 	case opDots:
 		lo, hi := s.balanced(w.RowPtr, p)
 		s.dotRows(lo, hi)
 	}
+}
+
+// tmpOf is part p's block of rows of a product.
+func (s *spWork) tmpOf(p int) []float32 {
+	n := spBlock * s.ld
+	return s.tmp[p*n : (p+1)*n]
 }
 
 // transBoth transposes part p of the rows of dy followed by those of x.
@@ -467,9 +477,10 @@ func (s *spWork) dotRows(lo, hi int) {
 	}
 }
 
-// spRows sets rows [lo, hi) of the transposed product, [n, ld] with n = len(ptr)-1,
-// in tmp, dst[o,:] = Σ_k val[k]·src[idx[k],:] over row o's entries k, and copies
-// them transposed into dst [batch, n], a block of spBlock rows at a time.
+// spRows sets rows [lo, hi) of the product, [batch, n] with n = len(ptr)-1, in
+// dst: it computes a block of spBlock rows of the transposed product at a time in
+// tmp [spBlock, ld], tmp[o-o0,:] = Σ_k val[k]·src[idx[k],:] over row o's entries k,
+// and copies the block transposed into dst.
 func spRows(dst, tmp, src []float32, ld, batch int, ptr, idx []int32, val []float32, lo, hi int) {
 	n := len(ptr) - 1
 	for o0 := lo; o0 < hi; o0 += spBlock {
@@ -478,10 +489,10 @@ func spRows(dst, tmp, src []float32, ld, batch int, ptr, idx []int32, val []floa
 			w := min(spLanes, ld-l)
 			for o := o0; o < o1; o++ {
 				k0, k1 := ptr[o], ptr[o+1]
-				spAxpys(tmp[o*ld+l:][:w], src[l:], ld, idx[k0:k1], val[k0:k1])
+				spAxpys(tmp[(o-o0)*ld+l:][:w], src[l:], ld, idx[k0:k1], val[k0:k1])
 			}
 		}
-		spTranspose(dst[o0:], n, tmp[o0*ld:], ld, o1-o0, 0, batch)
+		spTranspose(dst[o0:], n, tmp, ld, o1-o0, 0, batch)
 	}
 }
 
