@@ -222,7 +222,7 @@ func (m *Mask) AfterBackward() {
 	for _, l := range m.Layers {
 		g, ge, w := l.Param.Grad.Data, l.Effective.Grad.Data, l.Param.Value.Data
 		switch {
-		case l.Param.Active != nil: // a fixed mask: the pruned entries of g stay zero
+		case l.Param.Active != nil: // only the kept weights are updated: the pruned entries of g stay zero
 			for _, i := range l.Param.Active {
 				g[i] = ge[i]
 			}
@@ -281,18 +281,19 @@ func (m *Mask) count() {
 		}
 		kept := l.Param.Active
 		l.Param.Active = nil
-		if m.fixed() {
+		if m.updatesKeptOnly() && m.active[i] < len(l.Mask) {
 			l.Param.Active = activeEntries(kept[:0], l.Mask)
 			clear(l.Param.Grad.Data) // no stale gradient where a weight was just pruned
 		}
 	}
 }
 
-// fixed reports whether the mask never changes by itself during training: no pruning
-// schedule, no regrowth, and the zero rule. The optimizer then updates only the kept
-// weights (Param.Active), so every other part of a step skips the pruned ones too: the
-// gradient is copied at the kept entries and nothing needs re-zeroing after the update.
-func (m *Mask) fixed() bool { return m.Target == nil && m.Regrow == nil && m.Pruned.Rule == "zero" }
+// updatesKeptOnly reports whether the optimizer updates only the kept weights
+// (Param.Active, rebuilt whenever the mask changes): under the zero rule a pruned
+// weight, its gradient and its optimizer state are zero, and an update would leave
+// them so. Every other part of a step then skips the pruned weights too: the gradient
+// is copied at the kept entries, and between mask changes nothing needs re-zeroing.
+func (m *Mask) updatesKeptOnly() bool { return m.Pruned.Rule == "zero" }
 
 // activeEntries appends the indices of mask's ones to dst.
 func activeEntries(dst []int32, mask []float32) []int32 {
@@ -422,7 +423,7 @@ func (m *Mask) settle(step int) error { return m.apply(step, true) }
 // apply applies the invariants and writes the next effective weights; changed says
 // whether the mask may have changed, so that the layers' CSRs are rebuilt.
 func (m *Mask) apply(step int, changed bool) error {
-	if changed || !m.fixed() { // a fixed mask's optimizer never touches the pruned weights
+	if changed || !m.updatesKeptOnly() { // else the optimizer never touched the pruned weights
 		m.enforce()
 	}
 	if err := m.Forward(step); err != nil {

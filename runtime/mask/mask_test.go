@@ -3,6 +3,7 @@ package mask
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/roux-ml/roux/runtime/optim"
@@ -19,13 +20,14 @@ type rig struct {
 	opt    *optim.SGD
 	params []*tensor.Param
 	rng    *rand.Rand
+	dense  bool // the optimizer updates every weight, not only Param.Active
 }
 
 // lenet has LeNet-300-100's weight shapes scaled down, to keep the tests fast.
 var lenet = [][]int{{60, 80}, {20, 60}, {10, 20}}
 
 func newRig(t *testing.T, spec Spec, shapes [][]int) *rig {
-	r := &rig{t: t, opt: &optim.SGD{Momentum: 0.9}, rng: rand.New(rand.NewPCG(1, 2))}
+	r := &rig{t: t, opt: &optim.SGD{Momentum: 0.9, WeightDecay: 1e-3}, rng: rand.New(rand.NewPCG(1, 2))}
 	var layers []*Layer
 	for i, s := range shapes {
 		p := tensor.NewParam(string(rune('a'+i)), s...)
@@ -58,6 +60,11 @@ func (r *rig) step(step int) {
 		}
 	}
 	r.m.AfterBackward()
+	if r.dense {
+		for _, p := range r.params {
+			p.Active = nil
+		}
+	}
 	r.opt.Step(r.params, 0.01)
 	if err := r.m.AfterUpdate(step); err != nil {
 		r.t.Fatal(err)
@@ -241,4 +248,37 @@ func equalFloats(a, b []float32) bool {
 		}
 	}
 	return true
+}
+
+// TestKeptOnlyUpdates checks that under the zero rule updating only the kept weights
+// (Param.Active, rebuilt when the mask changes) gives bit for bit the weights and
+// momentum of updating every weight, for masks that prune, regrow or stay fixed.
+func TestKeptOnlyUpdates(t *testing.T) {
+	erk := &Init{Kind: "random", Sparsity: 0.8, Distribution: "erk", Power: 1}
+	zero := Pruned{Rule: "zero"}
+	specs := []Spec{
+		{Name: "fixed", Init: erk, Pruned: zero},
+		{Name: "gmp", Target: schedule.Cubic{From: 0, To: 0.9, Start: 3, End: 15}, Criterion: Criterion{Scope: "global", Every: 3}, Pruned: zero},
+		{Name: "set", Init: erk, Pruned: zero, Regrow: &Regrow{Rule: "set", Fraction: schedule.Constant{Value: 0.3}, Every: 2, Until: 16}},
+		{Name: "rigl", Init: erk, Pruned: zero, Regrow: &Regrow{Rule: "rigl", Fraction: schedule.Constant{Value: 0.3}, Every: 2, Until: 16}},
+	}
+	for _, spec := range specs {
+		kept, dense := newRig(t, spec, lenet), newRig(t, spec, lenet)
+		dense.dense = true
+		for s := 1; s <= 20; s++ {
+			kept.step(s)
+			dense.step(s)
+			kept.checkZero(s)
+			for i, l := range kept.m.Layers {
+				if n := kept.m.Active()[i]; n < len(l.Mask) && len(l.Param.Active) != n {
+					t.Fatalf("%s step %d: %s lists %d kept weights, the mask keeps %d", spec.Name, s, l.Param.Name, len(l.Param.Active), n)
+				}
+				d := dense.m.Layers[i]
+				if !slices.Equal(l.Param.Value.Data, d.Param.Value.Data) || !slices.Equal(l.Mask, d.Mask) ||
+					!slices.Equal(kept.opt.Slots(l.Param)[0].Value.Data, dense.opt.Slots(d.Param)[0].Value.Data) {
+					t.Fatalf("%s step %d: %s differs between kept-only and dense updates", spec.Name, s, l.Param.Name)
+				}
+			}
+		}
+	}
 }

@@ -51,8 +51,9 @@ type Param struct {
 	Value *Tensor
 	Grad  *Tensor
 	// Active, when not nil, lists the only entries an optimizer updates: the kept weights
-	// of a mask that never changes, whose pruned entries (zero, with zero gradient and
-	// state) an update would leave as they are anyway.
+	// of a mask with the zero rule, whose pruned entries (zero, with zero gradient and
+	// state) an update would leave as they are anyway. Its mask rebuilds it whenever
+	// the mask changes.
 	Active []int32
 }
 
