@@ -118,7 +118,7 @@ type compiler struct {
 	g   *Graph
 	p   *Program
 	buf map[*Node]int // node -> buffer index
-	aux map[*Node]int // dropout node -> mask buffer index
+	aux map[*Node]int // dropout node -> mask buffer, cross-entropy node -> probabilities buffer
 	moe map[*Node]*moePlan
 }
 
@@ -227,12 +227,13 @@ func (c *compiler) dims(in *instr, n *Node) {
 		in.outer = tensor.Numel(x.Shape) / in.n
 	case opOneHot:
 		in.outer, in.n = n.Shape[0], n.Shape[1]
-	case opSoftmaxCE, opSoftmaxCEGrad:
-		lg := n.in[0]
-		if n.op == opSoftmaxCEGrad {
-			lg = n.in[1]
-		}
-		in.outer, in.n = lg.Shape[0], lg.Shape[1]
+	case opSoftmaxCE: // its probabilities go to an extra buffer the gradient reads
+		in.outer, in.n = x.Shape[0], x.Shape[1]
+		c.aux[n] = c.alloc(x.Shape)
+		in.src[2] = c.aux[n]
+	case opSoftmaxCEGrad: // gy, the forward's probabilities instead of the logits, labels
+		in.outer, in.n = n.Shape[0], n.Shape[1]
+		in.src[1] = c.aux[n.attr.by]
 	case opDropout:
 		c.aux[n] = c.alloc(n.Shape)
 		in.src[1] = c.aux[n]

@@ -79,7 +79,7 @@ func (g *Graph) grad(n, gy *Node, i int) *Node {
 		if i == 1 {
 			return nil
 		}
-		return g.node(opSoftmaxCEGrad, x.Shape, attr{}, gy, x, n.in[1])
+		return g.node(opSoftmaxCEGrad, x.Shape, attr{by: n}, gy, x, n.in[1])
 	case opMSE:
 		return g.node(opMSEGrad, x.Shape, attr{}, gy, n.in[i], n.in[1-i])
 	case opDropout:

@@ -176,7 +176,7 @@ func (p *Program) step(in *instr) error {
 	case opMeanAll:
 		d[0] = kernels.SumAll(x) / float32(len(x))
 	case opSoftmaxCE:
-		return p.crossEntropy(in, d, x, y)
+		return p.crossEntropy(in, d, x, y, z)
 	case opTopKMask:
 		topKMask(d, x, in.outer, in.n, in.node.attr.count)
 	case opGaussian:
@@ -308,9 +308,10 @@ func scalarLeft(o op, d []float32, s float32, b []float32) {
 	}
 }
 
-// crossEntropy runs the fused softmax cross-entropy and checks the labels.
-func (p *Program) crossEntropy(in *instr, d, logits, labels []float32) error {
-	loss, bad := kernels.SoftmaxCrossEntropy(logits, labels, in.outer, in.n)
+// crossEntropy runs the fused softmax cross-entropy, keeping the probabilities for
+// the gradient in probs, and checks the labels.
+func (p *Program) crossEntropy(in *instr, d, logits, labels, probs []float32) error {
+	loss, bad := kernels.SoftmaxCrossEntropy(probs, logits, labels, in.outer, in.n)
 	d[0] = loss
 	if bad < 0 {
 		return nil

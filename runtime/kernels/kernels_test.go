@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -237,22 +238,48 @@ func TestSoftplusStable(t *testing.T) {
 }
 
 func TestCrossEntropy(t *testing.T) {
-	logits := []float32{0, 0, 1000, 0, 0, 0}
-	loss, bad := SoftmaxCrossEntropy(logits, []float32{1, 2}, 2, 3)
+	logits, p := []float32{0, 0, 1000, 0, 0, 0}, make([]float32, 6)
+	loss, bad := SoftmaxCrossEntropy(p, logits, []float32{1, 2}, 2, 3)
 	// row 0: lse = 1000 (+ tiny), loss 1000 - 0; row 1: log 3.
 	if bad != -1 || !near(loss, (1000+math.Log(3))/2) {
 		t.Errorf("loss %g bad %d", loss, bad)
 	}
-	if _, bad := SoftmaxCrossEntropy(logits, []float32{1, 3}, 2, 3); bad != 1 {
+	if _, bad := SoftmaxCrossEntropy(p, logits, []float32{1, 3}, 2, 3); bad != 1 {
 		t.Errorf("label 3 of 3 classes: bad = %d, want 1", bad)
 	}
-	if _, bad := SoftmaxCrossEntropy(logits, []float32{0.5, 1}, 2, 3); bad != 0 {
+	if _, bad := SoftmaxCrossEntropy(p, logits, []float32{0.5, 1}, 2, 3); bad != 0 {
 		t.Errorf("label 0.5: bad = %d, want 0", bad)
 	}
 	d := make([]float32, 6)
-	SoftmaxCrossEntropyGrad(d, []float32{0, 0, 0, 0, 0, 0}, []float32{0, 2}, 2, 3, 0.5)
+	SoftmaxCrossEntropy(p, make([]float32, 6), []float32{0, 2}, 2, 3)
+	SoftmaxCrossEntropyGrad(d, p, []float32{0, 2}, 2, 3, 0.5)
 	third := 1.0 / 3
 	check(t, "ce_grad", d, []float64{(third - 1) / 2, third / 2, third / 2, third / 2, third / 2, (third - 1) / 2})
+}
+
+// TestCrossEntropyProbs checks that SoftmaxCrossEntropy's probabilities and loss are
+// the bits of Softmax and of the log-sum-exp, on rows of odd widths.
+func TestCrossEntropyProbs(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	for _, k := range []int{1, 3, 10, 17} {
+		rows := 5
+		logits, labels := make([]float32, rows*k), make([]float32, rows)
+		for i := range logits {
+			logits[i] = float32(r.NormFloat64() * 10)
+		}
+		var want float64
+		for i := range labels {
+			labels[i] = float32(r.IntN(k))
+			m, ls := logSumExp(logits, i*k, k, 1)
+			want += float64(m-logits[i*k+int(labels[i])]) + float64(ls)
+		}
+		p, soft := make([]float32, rows*k), make([]float32, rows*k)
+		loss, _ := SoftmaxCrossEntropy(p, logits, labels, rows, k)
+		Softmax(soft, logits, rows, k, 1)
+		if loss != float32(want/float64(rows)) || !slices.Equal(p, soft) {
+			t.Fatalf("k=%d: loss %v, want %v; p %v, want %v", k, loss, float32(want/float64(rows)), p, soft)
+		}
+	}
 }
 
 func TestMSEAndSums(t *testing.T) {

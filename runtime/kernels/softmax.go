@@ -97,26 +97,48 @@ func logSumExp(x []float32, base, n, stride int) (m, ls float32) {
 }
 
 // SoftmaxCrossEntropy returns the mean over rows of -log softmax(logits)[label] for
-// logits [rows, k] and labels [rows] holding class ids as float32. bad is the first
-// row whose label is not an integer in [0, k), or -1; the loss is NaN when bad >= 0.
-func SoftmaxCrossEntropy(logits, labels []float32, rows, k int) (loss float32, bad int) {
+// logits [rows, k] and labels [rows] holding class ids as float32, and sets p [rows,
+// k] to softmax(logits) (the bits Softmax writes) for SoftmaxCrossEntropyGrad, which
+// then needs no exponential. bad is the first row whose label is not an integer in
+// [0, k), or -1; the loss is NaN when bad >= 0, and the rows of p from bad on are
+// not set.
+func SoftmaxCrossEntropy(p, logits, labels []float32, rows, k int) (loss float32, bad int) {
 	var s float64
 	for r := range rows {
 		c := classID(labels[r], k)
 		if c < 0 {
 			return float32(math.NaN()), r
 		}
-		m, ls := logSumExp(logits, r*k, k, 1)
-		s += float64(m-logits[r*k+c]) + float64(ls)
+		x := logits[r*k : (r+1)*k]
+		m, ls := softmaxRow(p[r*k:(r+1)*k], x)
+		s += float64(m-x[c]) + float64(ls)
 	}
 	return float32(s / float64(rows)), -1
 }
 
-// SoftmaxCrossEntropyGrad sets dst = scale·(softmax(logits) - onehot(labels)),
-// the gradient of SoftmaxCrossEntropy when scale = upstream/rows. Rows with an invalid
-// label get a zero gradient.
-func SoftmaxCrossEntropyGrad(dst, logits, labels []float32, rows, k int, scale float32) {
-	Softmax(dst, logits, rows, k, 1)
+// softmaxRow sets p to the softmax of x as Softmax does and returns what logSumExp
+// returns for x, from the same exponentials.
+func softmaxRow(p, x []float32) (m, ls float32) {
+	m = lineMax(x, 0, len(x), 1)
+	var s float64
+	for j, v := range x {
+		e := math.Exp(float64(v - m))
+		p[j] = float32(e)
+		s += e
+	}
+	inv := float32(1 / s)
+	for j := range p {
+		p[j] *= inv
+	}
+	return m, float32(math.Log(s))
+}
+
+// SoftmaxCrossEntropyGrad sets dst = scale·(p - onehot(labels)), p [rows, k] being
+// the softmax of the logits that SoftmaxCrossEntropy wrote: the gradient of
+// SoftmaxCrossEntropy when scale = upstream/rows. Rows with an invalid label get a
+// zero gradient.
+func SoftmaxCrossEntropyGrad(dst, p, labels []float32, rows, k int, scale float32) {
+	copy(dst[:rows*k], p)
 	for r := range rows {
 		row := dst[r*k : (r+1)*k]
 		c := classID(labels[r], k)
