@@ -52,4 +52,7 @@ fi
 if [ -z "$only" ] || [ "$only" = models ]; then
 row "moe, balance 0.01" recipes/mnist_moe.recipe
 row "moe, no balance" recipes/mnist_moe.recipe --set alpha=0
+row "moe8, balance 0.1" recipes/mnist_moe8.recipe
+row "moe8, balance 0.01" recipes/mnist_moe8.recipe --set alpha=0.01
+row "moe8, no balance" recipes/mnist_moe8.recipe --set alpha=0
 fi
