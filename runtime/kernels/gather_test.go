@@ -14,7 +14,7 @@ func TestGatherT(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
 	for _, t8 := range []func([]float32, int, []float32, int, int){trans, nil} {
 		spTrans8 = t8
-		for _, sh := range [][3]int{{1, 1, 16}, {5, 3, 16}, {128, 784, 128}, {37, 17, 48}, {130, 9, 144}, {8, 8, 8}, {0, 5, 16}} {
+		for _, sh := range [][3]int{{1, 1, 16}, {5, 3, 16}, {128, 784, 128}, {37, 17, 48}, {130, 9, 144}, {8, 8, 8}, {0, 5, 16}, {3, 0, 16}} {
 			n, cols, ld := sh[0], sh[1], sh[2]
 			src := spRand(r, 50*cols)
 			rows := make([]int32, n)

@@ -1,0 +1,38 @@
+package kernels
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkGatherT gathers shuffled batches of 128 MNIST-sized rows from 60000,
+// most of them out of cache, as a training epoch does, and from 1000, which stay in
+// cache (the cost of the transpose).
+//
+//	go test -run XXX -bench GatherT ./runtime/kernels
+func BenchmarkGatherT(b *testing.B) {
+	b.Run("mnist", func(b *testing.B) { benchGatherT(b, 60000) })
+	b.Run("cached", func(b *testing.B) { benchGatherT(b, 1000) })
+}
+
+// benchGatherT times GatherT of batches of 128 shuffled rows out of n.
+func benchGatherT(b *testing.B, n int) {
+	const cols, batch = 784, 128
+	r := rand.New(rand.NewPCG(21, 22))
+	src := spRand(r, n*cols)
+	rows := make([]int32, n)
+	for i, p := range r.Perm(n) {
+		rows[i] = int32(p)
+	}
+	ld := SparseLd(batch)
+	dst := make([]float32, cols*ld)
+	b.SetBytes(batch * cols * 4)
+	pos := 0
+	for range b.N {
+		if pos+batch > n {
+			pos = 0
+		}
+		GatherT(dst, ld, src, rows[pos:pos+batch], cols)
+		pos += batch
+	}
+}
