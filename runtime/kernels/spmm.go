@@ -537,14 +537,18 @@ func spDotsGo(g, a, src []float32, ld int, idx []int32, add bool) {
 }
 
 // spTranspose sets dst[r·ldd + c] = src[c·lds + r] for rows r in [lo, hi) and
-// c < n. It moves 8×8 blocks with spTrans8 where it can.
+// c < n. It moves 8×8 blocks with spTrans8 where it can, spTransRows rows of dst
+// at a time, so that a row's cache lines are filled while they are in L1.
 func spTranspose(dst []float32, ldd int, src []float32, lds, n, lo, hi int) {
 	r8, c8 := lo+(hi-lo)/8*8, n/8*8
 	if spTrans8 == nil || r8 == lo || c8 == 0 {
 		r8, c8 = lo, 0
 	}
-	for c := 0; c < c8; c += 8 {
-		spTrans8(dst[lo*ldd+c:], ldd, src[c*lds+lo:], lds, (r8-lo)/8)
+	for r0 := lo; r0 < r8; r0 += spTransRows {
+		r1 := min(r8, r0+spTransRows)
+		for c := 0; c < c8; c += 8 {
+			spTrans8(dst[r0*ldd+c:], ldd, src[c*lds+r0:], lds, (r1-r0)/8)
+		}
 	}
 	spTransposeGo(dst, ldd, src, lds, c8, n, lo, r8)
 	spTransposeGo(dst, ldd, src, lds, 0, n, r8, hi)
@@ -558,6 +562,10 @@ func spTransposePad(dst []float32, ldd int, src []float32, lds, n, lo, hi int) {
 		clear(dst[r*ldd+n : (r+1)*ldd])
 	}
 }
+
+// spTransRows is how many rows of dst spTranspose fills at a time: 32 rows of 128
+// lanes are 16 KiB.
+const spTransRows = 32
 
 // spTrans8 transposes nb 8×8 blocks, dst[r·ldd + c] = src[c·lds + r] for r < 8·nb
 // and c < 8; nil where there is no assembly for it.
