@@ -199,9 +199,11 @@ func (m *Mask) Forward(step int) error {
 		if l.Effective.Value == l.Param.Value {
 			continue // the zero rule: W is W̃ already, its pruned entries kept at zero
 		}
-		switch m.Pruned.Rule {
-		case "shrink":
+		switch {
+		case m.Pruned.Rule == "shrink":
 			copy(e, w)
+		case beta == 0: // ste, srste, and decay once β is 0: W ⊙ M
+			kernels.Mul(e, w, l.Mask)
 		default:
 			for i, k := range l.Mask {
 				e[i] = w[i] * (k + (1-k)*beta)

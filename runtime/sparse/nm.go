@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/roux-ml/roux/runtime/tensor"
@@ -22,15 +23,26 @@ func NMMask(mask, w []float32, shape []int, n, m int, s *Scratch) error {
 	if len(w) != tensor.Numel(shape) {
 		panic(fmt.Sprintf("sparse: NMMask: weight of length %d does not have shape %s", len(w), tensor.ShapeString(shape)))
 	}
+	switch {
+	case m == 4 && g.stride == 1:
+		rank4Rows(mask, w, n)
+		return nil
+	case m <= smallGroup:
+		var keys [smallGroup]uint32
+		for i := range g.count() {
+			base := g.base(i)
+			for j := range m {
+				keys[j] = rankKey(w[base+j*g.stride])
+			}
+			rankGroup(mask, keys[:m], base, g.stride, n)
+		}
+		return nil
+	}
 	keys, tmp := orNew(s).floats(m)
 	for i := range g.count() {
 		base := g.base(i)
 		for j := range keys {
 			keys[j] = key(w[base+j*g.stride])
-		}
-		if m <= smallGroup {
-			rankGroup(mask, keys, base, g.stride, n)
-			continue
 		}
 		c := topCut(keys, tmp, n)
 		for j, k := range keys {
@@ -47,14 +59,21 @@ func NMMask(mask, w []float32, shape []int, n, m int, s *Scratch) error {
 // comparisons, less than a selection's bookkeeping for 2:4 or 1:8.
 const smallGroup = 8
 
+// rankKey orders weights as key does, as integers: NaN lowest (0), then |w| upward
+// (the bits of a non-negative float grow with its value).
+func rankKey(x float32) uint32 {
+	b := math.Float32bits(x) &^ (1 << 31)
+	k := b + 1
+	if b > 0x7f800000 { // NaN
+		k = 0
+	}
+	return k
+}
+
 // rankGroup keeps the entries of one group whose rank is below n, ranking by key and,
 // among equal keys, by index: the same choice as topCut's. The comparisons are counted
 // without branches, which the processor could not predict on weights.
-func rankGroup(mask, keys []float32, base, stride, n int) {
-	if len(keys) == 4 {
-		rank4(mask[base:], keys, stride, n)
-		return
-	}
+func rankGroup(mask []float32, keys []uint32, base, stride, n int) {
 	for j, kj := range keys {
 		rank := 0
 		for _, ki := range keys[:j] {
@@ -63,22 +82,29 @@ func rankGroup(mask, keys []float32, base, stride, n int) {
 		for _, ki := range keys[j+1:] {
 			rank += b2i(ki > kj)
 		}
-		mask[base+j*stride] = float32(b2i(rank < n))
+		mask[base+j*stride] = kept[b2i(rank < n)]
 	}
 }
 
-// rank4 is rankGroup for groups of 4 (2:4, 1:4, 3:4), unrolled.
-func rank4(mask, k []float32, stride, n int) {
-	a, b, c, d := k[0], k[1], k[2], k[3]
-	ra := b2i(b > a) + b2i(c > a) + b2i(d > a)
-	rb := b2i(a >= b) + b2i(c > b) + b2i(d > b)
-	rc := b2i(a >= c) + b2i(b >= c) + b2i(d > c)
-	rd := b2i(a >= d) + b2i(b >= d) + b2i(c >= d)
-	mask[0] = float32(b2i(ra < n))
-	mask[stride] = float32(b2i(rb < n))
-	mask[2*stride] = float32(b2i(rc < n))
-	mask[3*stride] = float32(b2i(rd < n))
+// rank4Rows is rankGroup for consecutive groups of 4 (2:4, 1:4, 3:4 along the inputs
+// of a dense layer), unrolled: the N:M rules that follow the weights run it every step.
+func rank4Rows(mask, w []float32, n int) {
+	for i := 0; i+4 <= len(w); i += 4 {
+		g, out := w[i:i+4:i+4], mask[i:i+4:i+4]
+		a, b, c, d := rankKey(g[0]), rankKey(g[1]), rankKey(g[2]), rankKey(g[3])
+		ra := b2i(b > a) + b2i(c > a) + b2i(d > a)
+		rb := b2i(a >= b) + b2i(c > b) + b2i(d > b)
+		rc := b2i(a >= c) + b2i(b >= c) + b2i(d > c)
+		rd := b2i(a >= d) + b2i(b >= d) + b2i(c >= d)
+		out[0] = kept[b2i(ra < n)]
+		out[1] = kept[b2i(rb < n)]
+		out[2] = kept[b2i(rc < n)]
+		out[3] = kept[b2i(rd < n)]
+	}
 }
+
+// kept is a mask entry by whether the entry is kept.
+var kept = [2]float32{0, 1}
 
 // b2i is 1 for true and 0 for false; the compiler makes it a flag move, not a branch.
 func b2i(b bool) int {

@@ -127,7 +127,8 @@ func TestNMValidRejects(t *testing.T) {
 }
 
 // TestRankGroupMatchesSelection compares the small-group ranking with the general
-// top-k selection on groups with ties and NaN weights.
+// top-k selection on groups with ties and NaN weights, and so does the unrolled form for
+// groups of 4.
 func TestRankGroupMatchesSelection(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, m := range []int{2, 4, 8} {
@@ -146,20 +147,24 @@ func TestRankGroupMatchesSelection(t *testing.T) {
 						w[j] = r.Float32()*2 - 1
 					}
 				}
-				keys, tmp := make([]float32, m), make([]float32, m)
+				keys, ranks, tmp := make([]float32, m), make([]uint32, m), make([]float32, m)
 				for j := range w {
-					keys[j] = key(w[j])
+					keys[j], ranks[j] = key(w[j]), rankKey(w[j])
 				}
 				got := make([]float32, m)
-				rankGroup(got, keys, 0, 1, n)
+				rankGroup(got, ranks, 0, 1, n)
 				c := topCut(keys, tmp, n)
+				unrolled := make([]float32, m)
+				if m == 4 {
+					rank4Rows(unrolled, w, n)
+				}
 				for j, k := range keys {
 					want := float32(0)
 					if c.keep(k) {
 						want = 1
 					}
-					if got[j] != want {
-						t.Fatalf("%d:%d on %v: rank keeps %v, selection %v", n, m, w, got, j)
+					if got[j] != want || m == 4 && unrolled[j] != want {
+						t.Fatalf("%d:%d on %v: rank keeps %v (unrolled %v), selection %v", n, m, w, got, unrolled, j)
 					}
 				}
 			}
