@@ -120,9 +120,13 @@ func (b *Batcher) X() []float32 {
 
 // GatherT writes the features of the current batch transposed into dst, [Features(),
 // ld]: dst[f·ld + k] = X()[k·Features() + f], lanes k ≥ n zero (kernels.GatherT).
-// It reads the rows from the dataset directly, for a program that takes its input
-// transposed (graph.Program.FeedTransposed).
+// It reads the rows from the dataset directly (from its Bytes if it has them), for
+// a program that takes its input transposed (graph.Program.FeedTransposed).
 func (b *Batcher) GatherT(dst []float32, ld int) {
+	if b.d.Bytes != nil {
+		kernels.GatherTBytes(dst, ld, b.d.Bytes, b.Index(), b.d.Features())
+		return
+	}
 	kernels.GatherT(dst, ld, b.d.X, b.Index(), b.d.Features())
 }
 

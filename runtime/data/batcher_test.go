@@ -32,6 +32,20 @@ func checkBatch(t *testing.T, b *Batcher, n int) {
 			t.Fatalf("batch row %d does not hold dataset row %d", k, r)
 		}
 	}
+	ld := n + 3
+	xt := make([]float32, f*ld)
+	b.GatherT(xt, ld)
+	for k := range ld {
+		for i := range f {
+			want := float32(0)
+			if k < n {
+				want = b.X()[k*f+i]
+			}
+			if xt[i*ld+k] != want {
+				t.Fatalf("GatherT lane %d feature %d = %g, want %g", k, i, xt[i*ld+k], want)
+			}
+		}
+	}
 }
 
 func TestEverySampleOncePerEpoch(t *testing.T) {

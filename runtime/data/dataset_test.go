@@ -2,6 +2,7 @@ package data
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,6 +47,7 @@ func TestCheck(t *testing.T) {
 		{"range", func(d *Dataset) { d.Y[3] = 7 }, "row 3 has label 7, outside [0, 2)"},
 		{"shape", func(d *Dataset) { d.Shape = []int{0} }, "bad sample shape [0]"},
 		{"names", func(d *Dataset) { d.ClassNames = []string{"a"} }, "1 class names for 2 classes"},
+		{"bytes", func(d *Dataset) { d.Bytes = make([]byte, 5) }, "5 bytes for 12 feature values"},
 	} {
 		d := seq(4, 3, 2)
 		c.edit(d)
@@ -123,5 +125,49 @@ func TestApplyErrors(t *testing.T) {
 	}
 	if err := d.Apply([]float32{0, 0}, []float32{1, 0}); err == nil || !strings.Contains(err.Error(), "feature 1 has standard deviation 0") {
 		t.Errorf("zero std: %v", err)
+	}
+}
+
+// pixels returns n rows of f byte features with X their scaled floats.
+func pixels(n, f int) *Dataset {
+	d := seq(n, f, 2)
+	d.Bytes = make([]byte, n*f)
+	for i := range d.Bytes {
+		d.Bytes[i] = byte(i * 37)
+		d.X[i] = float32(d.Bytes[i]) / 255
+	}
+	return d
+}
+
+// TestBytesFollowX checks that Subset and Clone keep Bytes matching X, that
+// Standardize drops them, and that a Batcher gathers the same batch from them.
+func TestBytesFollowX(t *testing.T) {
+	d := pixels(20, 5)
+	for name, s := range map[string]*Dataset{"subset": d.Subset([]int{3, 19, 3}), "clone": d.Clone()} {
+		if len(s.Bytes) != len(s.X) {
+			t.Fatalf("%s: %d bytes for %d features", name, len(s.Bytes), len(s.X))
+		}
+		for i, b := range s.Bytes {
+			if s.X[i] != float32(b)/255 {
+				t.Fatalf("%s: byte %d is %d, feature %g", name, i, b, s.X[i])
+			}
+		}
+	}
+	plain := d.Clone()
+	plain.Bytes = nil
+	a, b := NewBatcher(d, 7, true, 3), NewBatcher(plain, 7, true, 3)
+	ga, gb := make([]float32, 5*16), make([]float32, 5*16)
+	for range 4 {
+		a.Next()
+		b.Next()
+		a.GatherT(ga, 16)
+		b.GatherT(gb, 16)
+		if !slices.Equal(ga, gb) {
+			t.Fatalf("gathered from bytes %v, from floats %v", ga, gb)
+		}
+	}
+	d.Standardize()
+	if d.Bytes != nil {
+		t.Error("Standardize kept the bytes of the features it changed")
 	}
 }

@@ -37,8 +37,9 @@ func (d *Dataset) Apply(mean, std []float32) error {
 	return nil
 }
 
-// apply is Apply without the argument checks.
+// apply is Apply without the argument checks. X no longer matches Bytes.
 func (d *Dataset) apply(mean, std []float32) {
+	d.Bytes = nil
 	f := len(mean)
 	for i := 0; i+f <= len(d.X); i += f {
 		row := d.X[i : i+f]

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"sync"
+	"unsafe"
 )
 
 // GatherT copies rows of src, a matrix of cols columns, into dst transposed:
@@ -16,6 +17,46 @@ import (
 // there. It panics if a row is out of range or dst is short; it does not allocate
 // once warm.
 func GatherT(dst []float32, ld int, src []float32, rows []int32, cols int) {
+	gatherT(dst, ld, gatherSrc{f: src, cols: cols}, rows)
+}
+
+// GatherTBytes is GatherT for a matrix held as bytes scaled by 1/255 (image pixels):
+// dst[c·ld + k] = float32(src[rows[k]·cols + c]) / 255, the bits Go's float32
+// division gives. It reads a quarter of the memory GatherT reads.
+func GatherTBytes(dst []float32, ld int, src []byte, rows []int32, cols int) {
+	gatherT(dst, ld, gatherSrc{b: src, cols: cols}, rows)
+}
+
+// gatherSrc is the matrix GatherT reads: floats, or bytes (f nil) scaled by 1/255.
+type gatherSrc struct {
+	f    []float32
+	b    []byte
+	cols int
+}
+
+// prefetch asks for the first gatherLines cache lines of row r.
+func (s gatherSrc) prefetch(r int) {
+	lo, hi := r*s.cols, (r+1)*s.cols
+	if s.f != nil {
+		prefetchLines(unsafe.Pointer(&s.f[lo:hi][0]), gatherLines)
+	} else {
+		prefetchLines(unsafe.Pointer(&s.b[lo:hi][0]), gatherLines)
+	}
+}
+
+// load copies row r into dst.
+func (s gatherSrc) load(dst []float32, r int) {
+	lo, hi := r*s.cols, (r+1)*s.cols
+	if s.f != nil {
+		copy(dst, s.f[lo:hi])
+	} else {
+		scaleBytes(dst, s.b[lo:hi])
+	}
+}
+
+// gatherT is GatherT from src.
+func gatherT(dst []float32, ld int, src gatherSrc, rows []int32) {
+	cols := src.cols
 	if len(rows) > ld {
 		panic(fmt.Sprintf("kernels: GatherT: %d rows into rows of %d", len(rows), ld))
 	}
@@ -28,10 +69,10 @@ func GatherT(dst []float32, ld int, src []float32, rows []int32, cols int) {
 	for k0 := 0; k0 < len(rows); k0 += gatherGroup {
 		group := rows[k0:min(len(rows), k0+gatherGroup)]
 		for _, r := range rows[k0+len(group) : min(len(rows), k0+2*gatherGroup)] {
-			prefetchLines(&src[int(r)*cols : (int(r)+1)*cols][0], gatherLines)
+			src.prefetch(int(r))
 		}
 		for j, r := range group {
-			copy(stage[j*cols:(j+1)*cols], src[int(r)*cols:(int(r)+1)*cols])
+			src.load(stage[j*cols:(j+1)*cols], int(r))
 		}
 		spTranspose(dst[k0:], ld, stage, cols, len(group), 0, cols)
 	}
@@ -44,6 +85,21 @@ func GatherT(dst []float32, ld int, src []float32, rows []int32, cols int) {
 	}
 }
 
+// scaleBytes sets dst[i] = float32(src[i]) / 255 for i < len(src), 16 at a time
+// with scaleBytes16 where the CPU allows.
+func scaleBytes(dst []float32, src []byte) {
+	n := 0
+	if scaleBytes16 != nil {
+		n = len(src) / 16 * 16
+		if n > 0 {
+			scaleBytes16(&dst[:n][0], &src[0], n)
+		}
+	}
+	for i, b := range src[n:] {
+		dst[n+i] = float32(b) / 255
+	}
+}
+
 // gatherGroup is how many rows GatherT stages at a time: 16 rows fill whole 64-byte
 // lines of each row of dst, and 16 rows of MNIST's 784 floats (49 KiB) stay in L2.
 const gatherGroup = 16
@@ -52,6 +108,10 @@ const gatherGroup = 16
 // for while it copies the current one: the rows are far apart in a large data set,
 // so each starts with a TLB and a DRAM miss, and asking early overlaps them.
 const gatherLines = 1
+
+// scaleBytes16 sets dst[i] = float32(src[i]) / 255 for i < n, n a multiple of 16;
+// nil where there is no assembly for it.
+var scaleBytes16 func(dst *float32, src *byte, n int)
 
 // gatherStages holds GatherT's stages.
 var gatherStages = sync.Pool{New: func() any { return new([]float32) }}

@@ -2,5 +2,7 @@
 
 package kernels
 
+import "unsafe"
+
 // prefetchLines is a hint that has no portable form; it does nothing.
-func prefetchLines(p *float32, n int) {}
+func prefetchLines(p unsafe.Pointer, n int) {}

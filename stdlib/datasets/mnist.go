@@ -62,6 +62,7 @@ func (r *rawSplit) dataset(name string) *data.Dataset {
 		Y:       make([]int32, len(r.labels)),
 		Shape:   []int{r.rows * r.cols},
 		Classes: 10,
+		Bytes:   r.pixels, // shared with the cached split, which nothing writes
 	}
 	scalePixels(d.X, r.pixels)
 	for i, l := range r.labels {
