@@ -106,8 +106,9 @@ func gemmRate(m, n, k int, transA, transB bool) float64 {
 	return 2 * float64(m) * float64(n) * float64(k) * float64(runs) / time.Since(start).Seconds() / 1e9
 }
 
-// benchEpochs times the recipe dense, then with an ERK mask over its first model's weights
-// at each density below 1.
+// benchEpochs times the recipe dense, then at each density with an ERK mask over its
+// first model's weights and, when that model is made of dense layers, with the same
+// layers stored compressed (sparse_dense at the ERK densities).
 func benchEpochs(w, stderr io.Writer, file string, sets []string, densities []float64, steps int) int {
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -118,7 +119,8 @@ func benchEpochs(w, stderr io.Writer, file string, sets []string, densities []fl
 	if !ok {
 		return exitRecipe
 	}
-	fmt.Fprintf(w, "training %s (evaluation not timed):\n  %-10s %10s %12s %9s\n", file, "density", "s/epoch", "samples/s", "vs dense")
+	_, whyNot := compressed(file, src, dense.Models[0], 1)
+	fmt.Fprintf(w, "training %s (evaluation not timed):\n  %-10s %10s %12s %9s %12s %9s\n", file, "density", "s/epoch", "samples/s", "vs dense", "compressed", "vs dense")
 	base, err := epochTime(dense, steps)
 	if err != nil {
 		fmt.Fprintf(stderr, "roux bench: %v\n", err)
@@ -127,19 +129,44 @@ func benchEpochs(w, stderr io.Writer, file string, sets []string, densities []fl
 	fmt.Fprintf(w, "  %-10s %10.3f %12.0f %9.2f\n", "dense", base, samplesPerSecond(dense, base), 1.0)
 	for _, d := range densities {
 		decl := fmt.Sprintf("\nmask bench_sparse on %s.*.weight {\n    init = random(sparsity: %g, distribution: erk)\n}\n", dense.Models[0].Name, 1-d)
-		r, err := roux.Compile(file, append(append([]byte(nil), src...), decl...), sets...)
-		if re, isRecipe := roux.AsRecipeError(err); isRecipe {
-			fmt.Fprint(stderr, re.Print())
-			return exitRecipe
+		t, code := benchVariant(file, append(append([]byte(nil), src...), decl...), sets, steps, stderr)
+		if code != exitOK {
+			return code
 		}
-		t, err := epochTime(r, steps)
-		if err != nil {
-			fmt.Fprintf(stderr, "roux bench: %v\n", err)
-			return exitRuntime
+		fmt.Fprintf(w, "  %-10s %10.3f %12.0f %9.2f", fmt.Sprintf("%g%%", 100*d), t, samplesPerSecond(dense, t), t/base)
+		if whyNot == nil {
+			c, err := compressed(file, src, dense.Models[0], d)
+			if err != nil {
+				fmt.Fprintf(stderr, "roux bench: %v\n", err)
+				return exitRecipe
+			}
+			tc, code := benchVariant(file, c, sets, steps, stderr)
+			if code != exitOK {
+				return code
+			}
+			fmt.Fprintf(w, " %12.3f %9.2f", tc, tc/base)
 		}
-		fmt.Fprintf(w, "  %-10s %10.3f %12.0f %9.2f\n", fmt.Sprintf("%g%%", 100*d), t, samplesPerSecond(r, t), t/base)
+		fmt.Fprintln(w)
+	}
+	if whyNot != nil {
+		fmt.Fprintf(w, "no compressed rows: %v\n", whyNot)
 	}
 	return exitOK
+}
+
+// benchVariant compiles a variant of the recipe and times one epoch of it.
+func benchVariant(file string, src []byte, sets []string, steps int, stderr io.Writer) (float64, int) {
+	r, err := roux.Compile(file, src, sets...)
+	if re, isRecipe := roux.AsRecipeError(err); isRecipe {
+		fmt.Fprint(stderr, re.Print())
+		return 0, exitRecipe
+	}
+	t, err := epochTime(r, steps)
+	if err != nil {
+		fmt.Fprintf(stderr, "roux bench: %v\n", err)
+		return 0, exitRuntime
+	}
+	return t, exitOK
 }
 
 // epochTime is the seconds one epoch of training takes, timed over steps steps (one
