@@ -269,13 +269,20 @@ func (st *stats) add(name string, v float64) {
 
 // means returns the averages and marks them read.
 func (st *stats) means() map[string]float64 {
+	out := st.peek()
+	st.stale = true
+	return out
+}
+
+// peek returns the averages without marking them read (after an evaluation, and
+// until the next step, the ones it reported).
+func (st *stats) peek() map[string]float64 {
 	out := map[string]float64{}
 	for _, name := range st.names {
 		if st.n[name] > 0 {
 			out[name] = st.sum[name] / float64(st.n[name])
 		}
 	}
-	st.stale = true
 	return out
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/roux-ml/roux/runtime/checkpoint"
 	"github.com/roux-ml/roux/runtime/schedule"
@@ -116,6 +118,22 @@ func (s *Session) ScheduleOf(r *Recipe, name string) (schedule.Schedule, bool) {
 		}
 	}
 	return nil, false
+}
+
+// TrainStats returns the training statistics averaged over the steps since the last
+// evaluation, without resetting them: a loss mixture's (mask_ratio, adawac_beta0, ...)
+// and a mixture-of-experts layer's ("net.h load[e]", "net.h gate_entropy", "net.h dropped").
+// Evaluations report the same averages in EvalResult.Train.
+func (s *Session) TrainStats() map[string]float64 { return s.stats.peek() }
+
+// FormatStats prints training statistics sorted by name, "name value, name value".
+func FormatStats(st map[string]float64) string {
+	names := slices.Sorted(maps.Keys(st))
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %.4f", k, st[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // State returns non-trainable session state by path, or nil: a layer's running

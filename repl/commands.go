@@ -30,6 +30,7 @@ func init() {
 		{"status", "", "where training is: step, epoch, learning rate, sparsity", true, (*REPL).status},
 		{"sparsity", "[SELECTOR]", "the realised sparsity of every masked weight, and overall", true, (*REPL).sparsity},
 		{"weights", "SELECTOR", "statistics and a histogram of the matched weights", true, (*REPL).weights},
+		{"stats", "", "training statistics since the last eval: each expert's load, gate entropy and dropped share of a mixture of experts, a loss mixture's confidence mask ratio, ...", true, (*REPL).stats},
 		{"state", "[PATH]", "list the session's state (per-sample loss state, teacher weights, running statistics), or show one: by group on noisy data", true, (*REPL).state},
 		{"mask", "SELECTOR [--png FILE]", "a density map of the matched weights' masks; --png FILE draws one as a picture", true, (*REPL).mask},
 		{"schedule", "NAME", "plot a schedule over the whole run, marking the current step", true, (*REPL).schedule},

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/roux-ml/roux"
 	"github.com/roux-ml/roux/lang/check"
@@ -104,6 +107,32 @@ func (r *REPL) printWeight(p *tensor.Param) {
 // state lists the session's state, or prints statistics and a histogram of one entry;
 // per-sample state on data with label noise is also split into clean and corrupted
 // samples, and AdaWAC's log-odds are also shown as the weight β⁰ = sigmoid(log-odds).
+// stats prints the training statistics averaged since the last evaluation, one per
+// line; an expert's load (its share of the rows) gets a bar.
+func (r *REPL) stats(_ context.Context, args string) error {
+	if err := noArgs("stats", args); err != nil {
+		return err
+	}
+	st := r.sess.TrainStats()
+	if len(st) == 0 {
+		r.printf("no training statistics: they come from loss mixtures and mixture-of-experts layers, once a step has run\n")
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(st))
+	width := 0
+	for _, k := range names {
+		width = max(width, len(k))
+	}
+	for _, k := range names {
+		bar := ""
+		if strings.Contains(k, " load[") { // a share of the rows, 0 to 1
+			bar = " " + strings.Repeat("█", int(math.Round(20*min(max(st[k], 0), 1))))
+		}
+		r.printf("%-*s %8.4f%s\n", width, k, st[k], bar)
+	}
+	return nil
+}
+
 func (r *REPL) state(_ context.Context, args string) error {
 	paths := r.sess.States()
 	if args == "" {

@@ -56,3 +56,53 @@ func TestStateByGroup(t *testing.T) {
 		t.Fatalf("misspelt state: %s", out.String())
 	}
 }
+
+// moeMoons has a mixture-of-experts layer, whose expert loads are training statistics.
+const moeMoons = `recipe "REPL moe"
+data train = moons(n: 200)
+model net {
+    h   = moe(input(2), units: 8, experts: 4, k: 2, hidden: 8) |> tanh
+    out = dense(h, 2)
+}
+loss = cross_entropy(net(train.x), train.y)
+optimizer = sgd(lr: 0.1)
+train {
+    epochs = 2
+    batch  = 20
+}
+`
+
+// TestStats shows an MoE layer's expert loads, gate entropy and dropped share while
+// training runs, and after an evaluation next to its metrics.
+func TestStats(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("moe.recipe", []byte(moeMoons), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	r := New(&out)
+	r.Exec(context.Background(), "load moe.recipe")
+	out.Reset()
+	r.Exec(context.Background(), "stats")
+	if !strings.Contains(out.String(), "no training statistics") {
+		t.Fatalf("stats before a step: %q", out.String())
+	}
+	r.Exec(context.Background(), "step 5")
+	out.Reset()
+	r.Exec(context.Background(), "stats")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 6 || !strings.HasPrefix(lines[0], "net.h dropped ") || !strings.HasPrefix(lines[1], "net.h gate_entropy ") ||
+		!strings.HasPrefix(lines[2], "net.h load[0] ") || !strings.Contains(out.String(), "█") {
+		t.Fatalf("stats after 5 steps:\n%s", out.String())
+	}
+	out.Reset()
+	r.Exec(context.Background(), "eval")
+	if !strings.Contains(out.String(), "training since the last eval: net.h dropped 0.0000, net.h gate_entropy") {
+		t.Fatalf("eval does not show the training statistics:\n%s", out.String())
+	}
+	out.Reset()
+	r.Exec(context.Background(), "stats now")
+	if !strings.Contains(out.String(), "stats") || strings.Contains(out.String(), "net.h load") {
+		t.Fatalf("stats with an argument: %q", out.String())
+	}
+}

@@ -106,6 +106,9 @@ func (r *REPL) printEval(e roux.EvalResult) {
 		fmt.Fprintf(&b, "  %s %.4f", k, e.Metrics[k])
 	}
 	r.printf("eval %-6s step %d (epoch %s)%s\n", e.Data, e.Step, fmtEpoch(e.Epoch), b.String())
+	if len(e.Train) > 0 {
+		r.printf("  training since the last eval: %s\n", roux.FormatStats(e.Train))
+	}
 }
 
 // eval evaluates the recipe's eval data sets, or the training set when it has none.

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"os/signal"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -171,19 +169,9 @@ func (r *reporter) eval(e roux.EvalResult) {
 		fmt.Fprintf(r.stdout, "  eval %-8s step %d (epoch %.2f): %s\n", e.Data, e.Step, e.Epoch, formatMetrics(e))
 		if len(e.Train) > 0 && e.Step != r.statsShown {
 			r.statsShown = e.Step
-			fmt.Fprintf(r.stdout, "  training since the last eval: %s\n", formatStats(e.Train))
+			fmt.Fprintf(r.stdout, "  training since the last eval: %s\n", roux.FormatStats(e.Train))
 		}
 	}
-}
-
-// formatStats prints training statistics sorted by name.
-func formatStats(st map[string]float64) string {
-	names := slices.Sorted(maps.Keys(st))
-	parts := make([]string, len(names))
-	for i, k := range names {
-		parts[i] = fmt.Sprintf("%s %.4f", k, st[k])
-	}
-	return strings.Join(parts, ", ")
 }
 
 func formatMetrics(e roux.EvalResult) string {
