@@ -44,13 +44,14 @@ func TestStepDoesNotAllocateWithRegrowth(t *testing.T) {
 
 // TestMixtureStepDoesNotAllocate checks a step of a loss mixture (two streams,
 // augmentations, AdaWAC's per-sample state, a mean teacher, UDA's statistics) and of a
-// model with an MoE layer and compressed layers.
+// model with MoE layers (linear and MLP experts) and compressed layers.
 func TestMixtureStepDoesNotAllocate(t *testing.T) {
 	moe := `recipe "moe"
 data train = blobs(n: 300, classes: 3, dim: 16)
 model net {
     h   = moe(input(16), units: 12, experts: 4, k: 2, capacity: 1.5) |> relu
-    c   = sparse_dense(h, 32, density: 0.2) |> relu
+    e   = moe(h, units: 12, experts: 4, k: 2, hidden: 8) |> relu
+    c   = sparse_dense(e, 32, density: 0.2) |> relu
     out = dense(c, 3)
 }
 loss = cross_entropy(net(train.x), train.y)
