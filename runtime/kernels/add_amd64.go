@@ -4,3 +4,6 @@ package kernels
 
 //go:noescape
 func addAVX512(dst, a, b *float32, n int)
+
+//go:noescape
+func momentumAVX512(w, grad, buf *float32, n int, lr, mu, wd float32)

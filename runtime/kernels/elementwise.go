@@ -278,3 +278,21 @@ func Gelu(dst, x []float32) {
 		dst[i] = float32(0.5 * v * (1 + math.Tanh(geluC*(v+0.044715*v*v*v))))
 	}
 }
+
+// SGDMomentumBlocks takes an SGD step with momentum on the elements of w up to the
+// last whole block of 16, with AVX-512, and returns how many it updated (0 without
+// AVX-512); the caller updates the rest. Each element gets
+//
+//	b = mu·buf[i] + (g[i] + wd·w[i]);  buf[i] = b;  w[i] -= lr·b
+//
+// with each product and sum rounded to float32 in that order (no fused multiply-add),
+// as Go computes it on amd64, so the bits are the scalar loop's.
+func SGDMomentumBlocks(w, g, buf []float32, lr, mu, wd float32) int {
+	n := len(w) &^ 15
+	if !avx512 || n == 0 {
+		return 0
+	}
+	g, buf = g[:len(w)], buf[:len(w)]
+	momentumAVX512(&w[0], &g[0], &buf[0], n, lr, mu, wd)
+	return n
+}

@@ -1,6 +1,9 @@
 package optim
 
-import "github.com/roux-ml/roux/runtime/tensor"
+import (
+	"github.com/roux-ml/roux/runtime/kernels"
+	"github.com/roux-ml/roux/runtime/tensor"
+)
 
 // SGD is stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight
 // decay, with PyTorch's torch.optim.SGD semantics (dampening 0):
@@ -76,8 +79,8 @@ func sgdPlain(w, g []float32, active []int32, lr, wd float32) {
 func sgdMomentum(w, g, buf []float32, active []int32, lr, mu, wd float32) {
 	g, buf = g[:len(w)], buf[:len(w)]
 	if active == nil {
-		for i, wi := range w {
-			w[i], buf[i] = momentumRule(wi, g[i], buf[i], lr, mu, wd)
+		for i := kernels.SGDMomentumBlocks(w, g, buf, lr, mu, wd); i < len(w); i++ {
+			w[i], buf[i] = momentumRule(w[i], g[i], buf[i], lr, mu, wd)
 		}
 		return
 	}
