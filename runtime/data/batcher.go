@@ -114,6 +114,7 @@ func (b *Batcher) X() []float32 {
 			copy(b.x[k*f:(k+1)*f], b.d.X[int(r)*f:(int(r)+1)*f])
 		}
 		b.filled = true
+		b.prefetchNext(false)
 	}
 	return b.x[:b.n*f]
 }
@@ -125,9 +126,22 @@ func (b *Batcher) X() []float32 {
 func (b *Batcher) GatherT(dst []float32, ld int) {
 	if b.d.Bytes != nil {
 		kernels.GatherTBytes(dst, ld, b.d.Bytes, b.Index(), b.d.Features())
-		return
+	} else {
+		kernels.GatherT(dst, ld, b.d.X, b.Index(), b.d.Features())
 	}
-	kernels.GatherT(dst, ld, b.d.X, b.Index(), b.d.Features())
+	b.prefetchNext(b.d.Bytes != nil)
+}
+
+// prefetchNext asks for the rows of the epoch's next batch, as bytes or as floats,
+// while this step runs: in a large data set each row is a DRAM miss, which the next
+// gather would otherwise wait for.
+func (b *Batcher) prefetchNext(bytes bool) {
+	next := b.perm[b.pos:min(len(b.perm), b.pos+b.batch)]
+	if bytes {
+		kernels.PrefetchRows(nil, b.d.Bytes, next, b.d.Features())
+	} else {
+		kernels.PrefetchRows(b.d.X, nil, next, b.d.Features())
+	}
 }
 
 // Y returns the labels of the current batch as float32 class ids, n of them, or nil for an

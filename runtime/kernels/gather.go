@@ -27,6 +27,21 @@ func GatherTBytes(dst []float32, ld int, src []byte, rows []int32, cols int) {
 	gatherT(dst, ld, gatherSrc{b: src, cols: cols}, rows)
 }
 
+// PrefetchRows asks the memory system for every cache line of the listed rows of a
+// matrix of cols columns held as floats (f) or bytes (b, when f is nil): a batch that
+// the next step will gather, so that its misses overlap this step's work instead of
+// stalling the gather.
+func PrefetchRows(f []float32, b []byte, rows []int32, cols int) {
+	s := gatherSrc{f: f, b: b, cols: cols}
+	lines := (cols*4+63)/64 + 1
+	if f == nil {
+		lines = (cols+63)/64 + 1
+	}
+	for _, r := range rows {
+		s.prefetchN(int(r), lines)
+	}
+}
+
 // gatherSrc is the matrix GatherT reads: floats, or bytes (f nil) scaled by 1/255.
 type gatherSrc struct {
 	f    []float32
@@ -35,12 +50,16 @@ type gatherSrc struct {
 }
 
 // prefetch asks for the first gatherLines cache lines of row r.
-func (s gatherSrc) prefetch(r int) {
+func (s gatherSrc) prefetch(r int) { s.prefetchN(r, gatherLines) }
+
+// prefetchN asks for n cache lines from the start of row r (those past the row's
+// end too: a hint, never a fault).
+func (s gatherSrc) prefetchN(r, n int) {
 	lo, hi := r*s.cols, (r+1)*s.cols
 	if s.f != nil {
-		prefetchLines(unsafe.Pointer(&s.f[lo:hi][0]), gatherLines)
+		prefetchLines(unsafe.Pointer(&s.f[lo:hi][0]), n)
 	} else {
-		prefetchLines(unsafe.Pointer(&s.b[lo:hi][0]), gatherLines)
+		prefetchLines(unsafe.Pointer(&s.b[lo:hi][0]), n)
 	}
 }
 

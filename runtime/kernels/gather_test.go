@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -66,6 +67,25 @@ func TestScaleBytes(t *testing.T) {
 	for i, b := range src {
 		if want := float32(b) / 255; math.Float32bits(dst[i]) != math.Float32bits(want) {
 			t.Fatalf("byte %d at %d: %g, want %g", b, i, dst[i], want)
+		}
+	}
+}
+
+// TestPrefetchRowsStaysInBounds asks for whole rows up to the last row of small
+// matrices of floats and of bytes, where the lines asked for run past the end: a hint
+// that must not index out of range, and that changes nothing.
+func TestPrefetchRowsStaysInBounds(t *testing.T) {
+	for _, cols := range []int{1, 3, 17, 784} {
+		f, b := make([]float32, 5*cols), make([]byte, 5*cols)
+		for i := range f {
+			f[i], b[i] = float32(i), byte(i)
+		}
+		fWant, bWant := slices.Clone(f), slices.Clone(b)
+		PrefetchRows(f, nil, []int32{4, 0, 2}, cols)
+		PrefetchRows(nil, b, []int32{4, 3}, cols)
+		PrefetchRows(nil, b, nil, cols)
+		if !slices.Equal(f, fWant) || !slices.Equal(b, bWant) {
+			t.Fatalf("cols %d: prefetching changed the matrix", cols)
 		}
 	}
 }
