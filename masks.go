@@ -20,6 +20,7 @@ func (s *Session) maskLayer(p *tensor.Param) *mask.Layer {
 		for _, w := range m.Params {
 			if w.Path == p.Name {
 				lay := mask.NewLayer(p)
+				lay.Stack = w.Stack
 				s.layers[p.Name] = lay
 				return lay
 			}

@@ -124,12 +124,12 @@ func startSparsity(spec mask.Spec, ws []check.WeightPath) ([]float64, error) {
 			out[i] = math.NaN() // known only once the init has run on the weights
 		}
 	case in.Kind == "random":
-		shapes := make([][]int, len(ws))
+		shapes, stacks := make([][]int, len(ws)), make([]int, len(ws))
 		for i, w := range ws {
-			shapes[i] = w.Shape
+			shapes[i], stacks[i] = w.Shape, w.Stack
 		}
 		dist := map[string]sparse.Distribution{"uniform": sparse.Uniform, "er": sparse.ER, "erk": sparse.ERK}[in.Distribution]
-		d, err := sparse.Densities(shapes, 1-in.Sparsity, dist, in.Power, nil)
+		d, err := sparse.StackedDensities(shapes, stacks, 1-in.Sparsity, dist, in.Power)
 		if err != nil {
 			return nil, err
 		}

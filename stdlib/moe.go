@@ -43,12 +43,12 @@ func init() {
 			},
 			Weights: func(in []sig.Shape, a sig.Args) []sig.Weight {
 				e, u, i, h := a.Int("experts"), a.Int("units"), in[0][1], a.Int("hidden")
-				var w []sig.Weight
+				var w []sig.Weight // the experts' weights stack one layer per expert
 				if h > 0 {
-					w = []sig.Weight{{Name: "hidden_weight", Shape: sig.Shape{e, h, i}}, {Name: "hidden_bias", Shape: sig.Shape{e, h}}}
+					w = []sig.Weight{{Name: "hidden_weight", Shape: sig.Shape{e, h, i}, Stacked: true}, {Name: "hidden_bias", Shape: sig.Shape{e, h}, Stacked: true}}
 					i = h
 				}
-				w = append(w, sig.Weight{Name: "weight", Shape: sig.Shape{e, u, i}}, sig.Weight{Name: "bias", Shape: sig.Shape{e, u}},
+				w = append(w, sig.Weight{Name: "weight", Shape: sig.Shape{e, u, i}, Stacked: true}, sig.Weight{Name: "bias", Shape: sig.Shape{e, u}, Stacked: true},
 					sig.Weight{Name: "gate_weight", Shape: sig.Shape{e, in[0][1]}}, sig.Weight{Name: "gate_bias", Shape: sig.Shape{e}})
 				if a.Str("gate") == "topk" && a.Bool("noise") {
 					w = append(w, sig.Weight{Name: "noise_weight", Shape: sig.Shape{e, in[0][1]}})

@@ -42,11 +42,11 @@ func TestVisionShapes(t *testing.T) {
 	}
 	conv, _ := Default.Lookup("conv2d")
 	w := conv.Weights([]sig.Shape{{B, 3, 32, 32}}, sig.Args{"channels": 16.0, "kernel": 5.0, "bias": true})
-	if fmt.Sprint(w) != "[{weight [16 3 5 5]} {bias [16]}]" {
+	if fmt.Sprint(w) != "[{weight [16 3 5 5] false} {bias [16] false}]" {
 		t.Errorf("conv2d weights: %v", w)
 	}
 	bn, _ := Default.Lookup("batch_norm")
-	if w := bn.Weights([]sig.Shape{img}, nil); fmt.Sprint(w) != "[{weight [1]} {bias [1]}]" {
+	if w := bn.Weights([]sig.Shape{img}, nil); fmt.Sprint(w) != "[{weight [1] false} {bias [1] false}]" {
 		t.Errorf("batch_norm weights: %v", w)
 	}
 }

@@ -329,7 +329,11 @@ func (c *checker) addWeights(call *Call, in []sig.Shape, cx *ctx) bool {
 	st.layer = call
 	call.Model, call.Stmt = cx.model, st.s
 	for _, w := range call.Sig.Weights(in, call.Const) {
-		st.weights = append(st.weights, WeightPath{Path: fmt.Sprintf("%s.%s.%s", cx.model.Name, st.s.Name, w.Name), Shape: w.Shape})
+		stack := 1
+		if w.Stacked {
+			stack = w.Shape[0]
+		}
+		st.weights = append(st.weights, WeightPath{Path: fmt.Sprintf("%s.%s.%s", cx.model.Name, st.s.Name, w.Name), Shape: w.Shape, Stack: stack})
 	}
 	return true
 }

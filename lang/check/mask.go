@@ -204,20 +204,26 @@ func (c *checker) nmFits(m *Mask) bool {
 	}
 	groups := m.Init.Const.Int("m")
 	for _, w := range m.Params {
-		if len(w.Shape) < 2 || w.Shape[1]%groups != 0 {
+		if in := inputs(w); in%groups != 0 {
 			c.errorf(m.Init.At, "nm: groups of %d run along the input dimension, but %s %s has %d inputs, not a multiple of %d",
-				groups, w.Path, w.Shape, inputs(w.Shape), groups)
+				groups, w.Path, w.Shape, in, groups)
 			return false
 		}
 	}
 	return true
 }
 
-func inputs(shape sig.Shape) int {
-	if len(shape) < 2 {
+// inputs is the length of the input dimension N:M groups run along: the second of a
+// weight's, or of each stacked layer's (runtime/sparse.GroupShape), 0 for a vector.
+func inputs(w WeightPath) int {
+	axis := 1
+	if w.Stack > 1 {
+		axis = 2
+	}
+	if len(w.Shape) <= axis {
 		return 0
 	}
-	return shape[1]
+	return w.Shape[axis]
 }
 
 // maskOverlaps reports a parameter claimed by two masks.

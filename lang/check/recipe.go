@@ -91,6 +91,7 @@ type Stmt struct {
 type WeightPath struct {
 	Path  string
 	Shape sig.Shape
+	Stack int // > 1: the first axis stacks this many layers (sig.Weight.Stacked); else 1
 }
 
 // Schedule is a named scalar schedule declaration.

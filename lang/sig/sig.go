@@ -149,6 +149,10 @@ func (a Args) Bool(name string) bool { b, _ := a[name].(bool); return b }
 type Weight struct {
 	Name  string
 	Shape Shape
+	// Stacked says the first axis stacks independent layers of shape Shape[1:] (an
+	// MoE's experts), which masks spread densities over and group N:M entries in as
+	// layers of their own.
+	Stacked bool
 }
 
 // DataInfo is what the checker knows of a data set before loading it.

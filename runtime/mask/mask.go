@@ -26,6 +26,9 @@ type Layer struct {
 	// gradient densely on those steps.
 	DenseGrad bool
 	shrunk    float64 // ISS-P: Σ|w| over the shrunk set, before the last shrink
+	// Stack, when above 1, is the number of layers the weight stacks along its first
+	// axis (an MoE's experts): densities are spread and N:M groups chosen per layer.
+	Stack int
 }
 
 // NewLayer pairs a stored weight with a fresh effective weight and an all-ones mask.
@@ -36,6 +39,9 @@ func NewLayer(p *tensor.Param) *Layer {
 	}
 	return &Layer{Param: p, Effective: tensor.NewParam(p.Name, p.Value.Shape...), Mask: ones}
 }
+
+// groupShape is the shape N:M and block masks group the weight by (sparse.GroupShape).
+func (l *Layer) groupShape() []int { return sparse.GroupShape(l.Param.Value.Shape, l.Stack) }
 
 // Spec is a mask declaration with every time converted to steps.
 type Spec struct {
@@ -102,12 +108,12 @@ func (m *Mask) init() error {
 		return m.initRandom()
 	case "nm":
 		return m.eachLayer(func(l *Layer) error {
-			return sparse.NMMask(l.Mask, l.Param.Value.Data, l.Param.Value.Shape, in.N, in.M, &m.scratch)
+			return sparse.NMMask(l.Mask, l.Param.Value.Data, l.groupShape(), in.N, in.M, &m.scratch)
 		})
 	case "block":
 		return m.eachLayer(func(l *Layer) error {
 			keep := sparse.Count(l.Param.Value.Size(), 1-in.Sparsity)
-			return sparse.BlockMask(l.Mask, l.Param.Value.Data, l.Param.Value.Shape, in.Block, keep, &m.scratch)
+			return sparse.BlockMask(l.Mask, l.Param.Value.Data, l.groupShape(), in.Block, keep, &m.scratch)
 		})
 	}
 	return fmt.Errorf("unknown init %q", in.Kind)
@@ -116,12 +122,12 @@ func (m *Mask) init() error {
 // initRandom spreads the density over layers (uniform, ER or ERK) and draws an exact
 // count of active weights in each (PAPERS.md M1).
 func (m *Mask) initRandom() error {
-	shapes := make([][]int, len(m.Layers))
+	shapes, stacks := make([][]int, len(m.Layers)), make([]int, len(m.Layers))
 	for i, l := range m.Layers {
-		shapes[i] = l.Param.Value.Shape
+		shapes[i], stacks[i] = l.Param.Value.Shape, l.Stack
 	}
 	dist := map[string]sparse.Distribution{"uniform": sparse.Uniform, "er": sparse.ER, "erk": sparse.ERK}[m.Init.Distribution]
-	densities, err := sparse.Densities(shapes, 1-m.Init.Sparsity, dist, m.Init.Power, nil)
+	densities, err := sparse.StackedDensities(shapes, stacks, 1-m.Init.Sparsity, dist, m.Init.Power)
 	if err != nil {
 		return err
 	}
@@ -191,7 +197,7 @@ func (m *Mask) Forward(step int) error {
 	}
 	for _, l := range m.Layers {
 		if m.recomputesNM() {
-			if err := sparse.NMMask(l.Mask, l.Param.Value.Data, l.Param.Value.Shape, m.Init.N, m.Init.M, &m.scratch); err != nil {
+			if err := sparse.NMMask(l.Mask, l.Param.Value.Data, l.groupShape(), m.Init.N, m.Init.M, &m.scratch); err != nil {
 				return fmt.Errorf("mask %s: %s: %w", m.Name, l.Param.Name, err)
 			}
 		}

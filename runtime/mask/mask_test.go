@@ -282,3 +282,46 @@ func TestKeptOnlyUpdates(t *testing.T) {
 		}
 	}
 }
+
+// TestStackedLayers checks that a weight stacking layers (an MoE's experts) gets N:M
+// groups along each layer's inputs and ERK densities as if each layer stood alone.
+func TestStackedLayers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	layers := func(shapes [][]int, stacks []int) []*Layer {
+		var out []*Layer
+		for i, s := range shapes {
+			p := tensor.NewParam(string(rune('a'+i)), s...)
+			for j := range p.Value.Data {
+				p.Value.Data[j] = float32(rng.NormFloat64())
+			}
+			l := NewLayer(p)
+			l.Stack = stacks[i]
+			out = append(out, l)
+		}
+		return out
+	}
+	none := func(*tensor.Param) [][]float32 { return nil }
+	nm, err := New(Spec{Name: "nm", Init: &Init{Kind: "nm", N: 2, M: 4}, Pruned: Pruned{Rule: "zero"}},
+		layers([][]int{{3, 4, 8}}, []int{3}), 1, none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := nm.Layers[0]; !sparse.NMValid(l.Mask, []int{12, 8}, 2, 4) {
+		t.Fatalf("stacked mask %v is not 2:4 along each expert's inputs", l.Mask)
+	}
+	shapes, stacks := [][]int{{3, 16, 32}, {10, 48}}, []int{3, 1}
+	erk, err := New(Spec{Name: "erk", Init: &Init{Kind: "random", Sparsity: 0.8, Distribution: "erk", Power: 1}, Pruned: Pruned{Rule: "zero"}},
+		layers(shapes, stacks), 1, none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := sparse.Densities([][]int{{16, 32}, {16, 32}, {16, 32}, {10, 48}}, 0.2, sparse.ERK, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{sparse.Count(3*16*32, d[0]), sparse.Count(10*48, d[3])} {
+		if got := erk.Active()[i]; got != want {
+			t.Fatalf("layer %d: %d active, want %d (densities %v)", i, got, want, d)
+		}
+	}
+}

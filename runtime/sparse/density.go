@@ -168,3 +168,43 @@ func maxFree(raw []float64, dense []bool) float64 {
 	}
 	return top
 }
+
+// StackedDensities is Densities for weights that may each stack stacks[l] > 1
+// independent layers along their first axis (an MoE's experts [E, out, in]): such a
+// weight counts as stacks[l] layers of shape shape[1:], so ER and ERK score each
+// expert as a layer of its own, and it gets their common density. stacks may be nil.
+func StackedDensities(shapes [][]int, stacks []int, d float64, dist Distribution, power float64) ([]float64, error) {
+	var layers [][]int
+	first := make([]int, len(shapes)) // index of each weight's first layer
+	for l, shape := range shapes {
+		first[l] = len(layers)
+		if l < len(stacks) && stacks[l] > 1 && len(shape) > 1 {
+			for range stacks[l] {
+				layers = append(layers, shape[1:])
+			}
+			continue
+		}
+		layers = append(layers, shape)
+	}
+	all, err := Densities(layers, d, dist, power, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(shapes))
+	for l := range out {
+		out[l] = all[first[l]]
+	}
+	return out, nil
+}
+
+// GroupShape is the shape N:M and block masks group a weight by: the weight's own, or
+// for a stack of layers along the first axis (stack > 1) the stack seen as one layer
+// with the stacked layers' outputs one after another, [E·out, in, ...], so that N:M
+// groups run along each layer's inputs and never across layers (a b×b block spans two
+// layers when b does not divide out).
+func GroupShape(shape []int, stack int) []int {
+	if stack <= 1 || len(shape) < 3 {
+		return shape
+	}
+	return append([]int{shape[0] * shape[1]}, shape[2:]...)
+}

@@ -3,6 +3,7 @@ package sparse
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -165,5 +166,39 @@ func TestDensitiesErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Densities(%v, %v, %v, %v, %v) = %v, want %q", tc.shapes, tc.d, tc.dist, tc.power, tc.dense, err, tc.want)
 		}
+	}
+}
+
+// TestStackedDensities gives a stack of E layers the density of E separate layers of
+// its slices under ERK and ER, and leaves unstacked weights as Densities does.
+func TestStackedDensities(t *testing.T) {
+	shapes := [][]int{{4, 150, 784}, {100, 600}, {10, 100}}
+	got, err := StackedDensities(shapes, []int{4, 1, 1}, 0.1, ERK, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Densities([][]int{{150, 784}, {150, 784}, {150, 784}, {150, 784}, {100, 600}, {10, 100}}, 0.1, ERK, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != want[0] || got[1] != want[4] || got[2] != want[5] {
+		t.Fatalf("stacked ERK densities %v, want %v, %v, %v", got, want[0], want[4], want[5])
+	}
+	plain, err := Densities(shapes, 0.1, ER, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unstacked, err := StackedDensities(shapes, nil, 0.1, ER, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(plain, unstacked) {
+		t.Fatalf("without stacks %v, Densities gives %v", unstacked, plain)
+	}
+	if s := GroupShape([]int{4, 150, 784}, 4); !slices.Equal(s, []int{600, 784}) {
+		t.Fatalf("group shape of a stack %v", s)
+	}
+	if s := GroupShape([]int{64, 32, 5, 5}, 1); !slices.Equal(s, []int{64, 32, 5, 5}) {
+		t.Fatalf("group shape of a conv %v", s)
 	}
 }
