@@ -258,15 +258,17 @@ func TestCrossEntropy(t *testing.T) {
 }
 
 // TestCrossEntropyProbs checks that SoftmaxCrossEntropy's probabilities and loss are
-// the bits of Softmax and of the log-sum-exp, on rows of odd widths.
+// the bits of Softmax and of the log-sum-exp, on rows of odd widths, some longer
+// than the chunks softmaxRow takes, some spread beyond expVecMin.
 func TestCrossEntropyProbs(t *testing.T) {
 	r := rand.New(rand.NewPCG(19, 20))
-	for _, k := range []int{1, 3, 10, 17} {
+	for _, k := range []int{1, 3, 10, 17, 64, 65, 130} {
 		rows := 5
 		logits, labels := make([]float32, rows*k), make([]float32, rows)
 		for i := range logits {
 			logits[i] = float32(r.NormFloat64() * 10)
 		}
+		logits[len(logits)-1] = -800
 		var want float64
 		for i := range labels {
 			labels[i] = float32(r.IntN(k))
@@ -412,4 +414,37 @@ func TestGemmConcurrentCallers(t *testing.T) {
 			t.Error("wrong product under concurrent use of the pool")
 		}
 	}
+}
+
+// TestExps checks exps against math.Exp bit for bit: over [expVecMin, 0], where it
+// runs 8 at a time, at the ends and halfway between multiples of ln 2 (where the
+// exponent's rounding flips), and outside, where it goes one at a time.
+func TestExps(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	var vals []float64
+	for range 100000 {
+		vals = append(vals, -r.Float64()*-expVecMin, -r.Float64()*2)
+	}
+	for k := range 1010 {
+		h := -(float64(k) + 0.5) * math.Ln2
+		vals = append(vals, h, math.Nextafter(h, 0), math.Nextafter(h, -1))
+	}
+	vals = append(vals, 0, math.Copysign(0, -1), expVecMin, -1e-300, -5e-324)
+	check := func(name string, in []float64, n int) {
+		x := make([]float64, n, (n+7)&^7)
+		copy(x, in)
+		exps(x)
+		for i, v := range in[:n] {
+			if want := math.Exp(v); math.Float64bits(x[i]) != math.Float64bits(want) {
+				t.Fatalf("%s: exp(%v) = %v, math.Exp %v", name, v, x[i], want)
+			}
+		}
+	}
+	for i := 0; i < len(vals); i += 61 {
+		in := vals[i:min(i+61, len(vals))]
+		for _, n := range []int{len(in), min(len(in), 5)} {
+			check("in range", in, n)
+		}
+	}
+	check("outside", []float64{-1, -800, math.NaN(), 1, math.Inf(-1), -3}, 6)
 }

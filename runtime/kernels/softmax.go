@@ -121,16 +121,57 @@ func SoftmaxCrossEntropy(p, logits, labels []float32, rows, k int) (loss float32
 func softmaxRow(p, x []float32) (m, ls float32) {
 	m = lineMax(x, 0, len(x), 1)
 	var s float64
-	for j, v := range x {
-		e := math.Exp(float64(v - m))
-		p[j] = float32(e)
-		s += e
+	var e [expChunk]float64
+	for j0 := 0; j0 < len(x); j0 += expChunk {
+		c := e[:min(expChunk, len(x)-j0)]
+		for j := range c {
+			c[j] = float64(x[j0+j] - m)
+		}
+		exps(c)
+		for j, v := range c {
+			p[j0+j] = float32(v)
+			s += v
+		}
 	}
 	inv := float32(1 / s)
 	for j := range p {
 		p[j] *= inv
 	}
 	return m, float32(math.Log(s))
+}
+
+// expChunk is how many exponentials softmaxRow takes at a time, a multiple of 8.
+const expChunk = 64
+
+// expVecMin is the least argument exps hands to expAVX512: math.Exp's result is
+// then normal, so its assembly takes no special path.
+const expVecMin = -700
+
+// exps sets x[i] = math.Exp(x[i]), bit for bit. When every x[i] lies in
+// [expVecMin, 0] (logits minus their maximum) it takes them 8 at a time with
+// expAVX512, padding x with zeros up to a multiple of 8 within its capacity;
+// else one at a time.
+func exps(x []float64) {
+	n := (len(x) + 7) &^ 7
+	if expVec && len(x) > 0 && n <= cap(x) && inExpRange(x) {
+		p := x[:n]
+		clear(p[len(x):])
+		expAVX512(&p[0], n)
+		return
+	}
+	for i, v := range x {
+		x[i] = math.Exp(v)
+	}
+}
+
+// inExpRange reports whether every x[i] lies in [expVecMin, 0] (NaNs do not).
+func inExpRange(x []float64) bool {
+	for _, v := range x {
+		if !(v >= expVecMin && v <= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // SoftmaxCrossEntropyGrad sets dst = scale·(p - onehot(labels)), p [rows, k] being
