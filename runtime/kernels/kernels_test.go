@@ -259,11 +259,11 @@ func TestCrossEntropy(t *testing.T) {
 
 // TestCrossEntropyProbs checks that SoftmaxCrossEntropy's probabilities and loss are
 // the bits of Softmax and of the log-sum-exp, on rows of odd widths, some longer
-// than the chunks softmaxRow takes, some spread beyond expVecMin.
+// than the chunks softmaxRows takes, some spread beyond expVecMin.
 func TestCrossEntropyProbs(t *testing.T) {
 	r := rand.New(rand.NewPCG(19, 20))
 	for _, k := range []int{1, 3, 10, 17, 64, 65, 130} {
-		rows := 5
+		rows := 13
 		logits, labels := make([]float32, rows*k), make([]float32, rows)
 		for i := range logits {
 			logits[i] = float32(r.NormFloat64() * 10)

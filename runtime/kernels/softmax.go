@@ -100,47 +100,66 @@ func logSumExp(x []float32, base, n, stride int) (m, ls float32) {
 // logits [rows, k] and labels [rows] holding class ids as float32, and sets p [rows,
 // k] to softmax(logits) (the bits Softmax writes) for SoftmaxCrossEntropyGrad, which
 // then needs no exponential. bad is the first row whose label is not an integer in
-// [0, k), or -1; the loss is NaN when bad >= 0, and the rows of p from bad on are
-// not set.
+// [0, k), or -1; the loss is NaN when bad >= 0, and p is not set.
 func SoftmaxCrossEntropy(p, logits, labels []float32, rows, k int) (loss float32, bad int) {
-	var s float64
 	for r := range rows {
-		c := classID(labels[r], k)
-		if c < 0 {
+		if classID(labels[r], k) < 0 {
 			return float32(math.NaN()), r
 		}
-		x := logits[r*k : (r+1)*k]
-		m, ls := softmaxRow(p[r*k:(r+1)*k], x)
-		s += float64(m-x[c]) + float64(ls)
+	}
+	per := max(1, expChunk/k) // rows whose exponentials fit in one chunk
+	var s float64
+	for r0 := 0; r0 < rows; r0 += per {
+		r1 := min(rows, r0+per)
+		s = softmaxRows(p[r0*k:r1*k], logits[r0*k:r1*k], labels[r0:r1], k, s)
 	}
 	return float32(s / float64(rows)), -1
 }
 
-// softmaxRow sets p to the softmax of x as Softmax does and returns what logSumExp
-// returns for x, from the same exponentials.
-func softmaxRow(p, x []float32) (m, ls float32) {
-	m = lineMax(x, 0, len(x), 1)
-	var s float64
+// softmaxRows sets the rows of p (k wide, at most expChunk of them) to the softmax
+// of those of x as Softmax does, and returns s plus each row's -log p[label]
+// computed as logSumExp would, from the same exponentials, added in row order. The
+// rows' exponentials are taken together, a chunk at a time, so that they overlap.
+func softmaxRows(p, x, labels []float32, k int, s float64) float64 {
+	var m [expChunk]float32
+	var sum [expChunk]float64
 	var e [expChunk]float64
-	for j0 := 0; j0 < len(x); j0 += expChunk {
-		c := e[:min(expChunk, len(x)-j0)]
-		for j := range c {
-			c[j] = float64(x[j0+j] - m)
+	for r := range labels {
+		m[r] = lineMax(x, r*k, k, 1)
+	}
+	r, j := 0, 0 // the row and column of the chunk's next logit
+	for i0 := 0; i0 < len(x); i0 += expChunk {
+		c := e[:min(expChunk, len(x)-i0)]
+		r0, j0 := r, j
+		for i := range c {
+			c[i] = float64(x[i0+i] - m[r])
+			if j++; j == k {
+				r, j = r+1, 0
+			}
 		}
 		exps(c)
-		for j, v := range c {
-			p[j0+j] = float32(v)
-			s += v
+		r, j = r0, j0
+		for i, v := range c {
+			p[i0+i] = float32(v)
+			sum[r] += v
+			if j++; j == k {
+				r, j = r+1, 0
+			}
 		}
 	}
-	inv := float32(1 / s)
-	for j := range p {
-		p[j] *= inv
+	for r := range labels {
+		row := p[r*k : (r+1)*k]
+		inv := float32(1 / sum[r])
+		for j := range row {
+			row[j] *= inv
+		}
+		ls := float32(math.Log(sum[r]))
+		s += float64(m[r]-x[r*k+classID(labels[r], k)]) + float64(ls)
 	}
-	return m, float32(math.Log(s))
+	return s
 }
 
-// expChunk is how many exponentials softmaxRow takes at a time, a multiple of 8.
+// expChunk is how many exponentials softmaxRows takes at a time, a multiple of 8.
 const expChunk = 64
 
 // expVecMin is the least argument exps hands to expAVX512: math.Exp's result is
