@@ -10,8 +10,9 @@ import (
 )
 
 // compressed returns the recipe source with every dense layer of model m replaced by a
-// sparse_dense layer at the layer's ERK density for overall density d: the same
-// network as the ERK mask row, with its weights stored compressed. It fails for a
+// sparse_dense layer at the layer's ERK density for overall density d (the layers ERK
+// keeps dense stay dense): the same network as the ERK mask row, with its weights
+// stored compressed. It fails for a
 // model that has weights other than dense layers' (a convolution, a block), or a dense
 // layer with arguments sparse_dense does not take.
 func compressed(file string, src []byte, m *check.Model, d float64) ([]byte, error) {
@@ -65,6 +66,9 @@ func compressed(file string, src []byte, m *check.Model, d float64) ([]byte, err
 		return nil, err
 	}
 	for i, c := range calls {
+		if densities[i] >= 1 {
+			continue // ERK keeps the layer dense: compressed storage would only slow it
+		}
 		text := strconv.FormatFloat(densities[i], 'g', -1, 64)
 		c.Fun = &syntax.Ident{NamePos: c.Fun.Pos(), Name: "sparse_dense"}
 		c.Args = append(c.Args, &syntax.Arg{Name: &syntax.Ident{Name: "density"}, Value: &syntax.Number{Value: densities[i], Text: text}})
