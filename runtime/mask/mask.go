@@ -235,9 +235,7 @@ func (m *Mask) AfterBackward() {
 				g[i] = ge[i]
 			}
 		case m.Pruned.Rule == "zero":
-			for i, k := range l.Mask {
-				g[i] = ge[i] * k
-			}
+			kernels.Mul(g, ge, l.Mask)
 		case m.Pruned.Rule == "srste":
 			lambda := float32(m.Pruned.Decay)
 			for i, k := range l.Mask {
@@ -289,19 +287,29 @@ func (m *Mask) count() {
 		}
 		kept := l.Param.Active
 		l.Param.Active = nil
-		if m.updatesKeptOnly() && m.active[i] < len(l.Mask) {
+		if m.updatesKeptOnly() && float64(m.active[i]) < keptListBelow*float64(len(l.Mask)) {
 			l.Param.Active = activeEntries(kept[:0], l.Mask)
 			clear(l.Param.Grad.Data) // no stale gradient where a weight was just pruned
 		}
 	}
 }
 
-// updatesKeptOnly reports whether the optimizer updates only the kept weights
+// updatesKeptOnly reports whether the optimizer may update only the kept weights
 // (Param.Active, rebuilt whenever the mask changes): under the zero rule a pruned
 // weight, its gradient and its optimizer state are zero, and an update would leave
 // them so. Every other part of a step then skips the pruned weights too: the gradient
 // is copied at the kept entries, and between mask changes nothing needs re-zeroing.
+// A layer gets the list only below keptListBelow density; above it the vectorised
+// dense update of every weight, which leaves the pruned ones at zero just the same,
+// is faster.
 func (m *Mask) updatesKeptOnly() bool { return m.Pruned.Rule == "zero" }
+
+// keptListBelow is the density below which a zero-rule layer's optimizer walks the
+// list of kept weights instead of updating all of them. Measured on 784-512-512-10
+// with N:M masks (the zero rule, SGD with momentum, s/epoch): at 12.5% the list is
+// faster (0.98–1.11 against 1.17–1.19), at 25% about even (1.22–1.37 against
+// 1.31–1.66), at 50% slower (1.60–1.76 against 1.27–1.54; dense 1.19–1.20).
+const keptListBelow = 0.3
 
 // activeEntries appends the indices of mask's ones to dst.
 func activeEntries(dst []int32, mask []float32) []int32 {
