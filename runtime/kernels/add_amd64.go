@@ -6,4 +6,7 @@ package kernels
 func addAVX512(dst, a, b *float32, n int)
 
 //go:noescape
+func mulAVX512(dst, a, b *float32, n int)
+
+//go:noescape
 func momentumAVX512(w, grad, buf *float32, n int, lr, mu, wd float32)

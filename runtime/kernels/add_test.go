@@ -6,25 +6,34 @@ import (
 	"testing"
 )
 
-// TestAddLengths compares Add with the scalar sum on lengths around the 16-lane blocks,
-// in place too (dst aliasing a), as SumRows and AddBias use it.
-func TestAddLengths(t *testing.T) {
+// TestBinaryLengths compares Add and Mul with the scalar loop on lengths around the
+// 16-lane blocks, in place too (dst aliasing a), as SumRows and AddBias use Add.
+func TestBinaryLengths(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{1, 15, 16, 17, 31, 32, 100, 300, 784} {
-		a, b := make([]float32, n), make([]float32, n)
-		for i := range a {
-			a[i], b[i] = r.Float32()*2-1, r.Float32()*2-1
-		}
-		want := make([]float32, n)
-		for i := range want {
-			want[i] = a[i] + b[i]
-		}
-		d := make([]float32, n)
-		Add(d, a, b)
-		Add(a, a, b)
-		for i := range want {
-			if d[i] != want[i] || a[i] != want[i] {
-				t.Fatalf("n %d, i %d: %v and in place %v, want %v", n, i, d[i], a[i], want[i])
+	for _, op := range []struct {
+		name   string
+		kernel func(dst, a, b []float32)
+		scalar func(a, b float32) float32
+	}{
+		{"add", Add, func(a, b float32) float32 { return a + b }},
+		{"mul", Mul, func(a, b float32) float32 { return a * b }},
+	} {
+		for _, n := range []int{1, 15, 16, 17, 31, 32, 100, 300, 784} {
+			a, b := make([]float32, n), make([]float32, n)
+			for i := range a {
+				a[i], b[i] = r.Float32()*2-1, r.Float32()*2-1
+			}
+			want := make([]float32, n)
+			for i := range want {
+				want[i] = op.scalar(a[i], b[i])
+			}
+			d := make([]float32, n)
+			op.kernel(d, a, b)
+			op.kernel(a, a, b)
+			for i := range want {
+				if d[i] != want[i] || a[i] != want[i] {
+					t.Fatalf("%s n %d, i %d: %v and in place %v, want %v", op.name, n, i, d[i], a[i], want[i])
+				}
 			}
 		}
 	}

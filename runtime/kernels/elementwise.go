@@ -15,14 +15,20 @@ func Fill(dst []float32, v float32) {
 // Add sets dst[i] = a[i] + b[i].
 func Add(dst, a, b []float32) {
 	a, b = a[:len(dst)], b[:len(dst)]
-	i := 0
-	if avx512 && len(dst) >= 16 { // bias rows and gradient sums: 16 lanes at a time
-		i = len(dst) &^ 15
-		addAVX512(&dst[0], &a[0], &b[0], i)
-	}
-	for ; i < len(dst); i++ {
+	for i := blocks16(addAVX512, dst, a, b); i < len(dst); i++ {
 		dst[i] = a[i] + b[i]
 	}
+}
+
+// blocks16 runs an AVX-512 kernel on the whole blocks of 16 of dst, a and b (all as
+// long as dst) and returns how many elements it did: 0 without AVX-512.
+func blocks16(kernel func(dst, a, b *float32, n int), dst, a, b []float32) int {
+	n := len(dst) &^ 15
+	if !avx512 || n == 0 {
+		return 0
+	}
+	kernel(&dst[0], &a[0], &b[0], n)
+	return n
 }
 
 // Sub sets dst[i] = a[i] - b[i].
@@ -33,10 +39,10 @@ func Sub(dst, a, b []float32) {
 	}
 }
 
-// Mul sets dst[i] = a[i] * b[i].
+// Mul sets dst[i] = a[i] * b[i] (masks on gradients and weights, elementwise products).
 func Mul(dst, a, b []float32) {
 	a, b = a[:len(dst)], b[:len(dst)]
-	for i := range dst {
+	for i := blocks16(mulAVX512, dst, a, b); i < len(dst); i++ {
 		dst[i] = a[i] * b[i]
 	}
 }
