@@ -191,39 +191,50 @@ func (c *checker) maskDefaultsAndRules(m *Mask, d *syntax.Decl) bool {
 	case m.Regrow != nil && m.Init == nil:
 		c.errorf(m.Regrow.At, "regrow needs a sparse start: add init = random(sparsity: ...)")
 	default:
-		return c.nmFits(m) && c.maskOverlaps(m)
+		return c.initFits(m) && c.maskOverlaps(m)
 	}
 	return false
 }
 
-// nmFits reports an N:M mask over a weight whose input dimension (the second, along which
-// groups run) is not a multiple of M.
-func (c *checker) nmFits(m *Mask) bool {
-	if m.Init == nil || m.Init.Sig.Name != "nm" {
+// initFits reports an init whose groups do not fit a selected weight: N:M groups along
+// an input dimension that is not a multiple of M, or b×b blocks over a weight that is
+// not a matrix.
+func (c *checker) initFits(m *Mask) bool {
+	if m.Init == nil {
 		return true
 	}
-	groups := m.Init.Const.Int("m")
 	for _, w := range m.Params {
-		if in := inputs(w); in%groups != 0 {
-			c.errorf(m.Init.At, "nm: groups of %d run along the input dimension, but %s %s has %d inputs, not a multiple of %d",
-				groups, w.Path, w.Shape, in, groups)
-			return false
+		shape := groupShape(w)
+		switch m.Init.Sig.Name {
+		case "nm":
+			groups, in := m.Init.Const.Int("m"), 0
+			if len(shape) > 1 {
+				in = shape[1]
+			}
+			if in%groups != 0 {
+				c.errorf(m.Init.At, "nm: groups of %d run along the input dimension, but %s %s has %d inputs, not a multiple of %d",
+					groups, w.Path, w.Shape, in, groups)
+				return false
+			}
+		case "block":
+			if len(shape) != 2 {
+				c.errorf(m.Init.At, "block: blocks tile a matrix [out in], but %s %s is not one; select dense or mixture-of-experts weights",
+					w.Path, w.Shape)
+				return false
+			}
 		}
 	}
 	return true
 }
 
-// inputs is the length of the input dimension N:M groups run along: the second of a
-// weight's, or of each stacked layer's (runtime/sparse.GroupShape), 0 for a vector.
-func inputs(w WeightPath) int {
-	axis := 1
-	if w.Stack > 1 {
-		axis = 2
+// groupShape is the shape N:M and block masks group a weight by: its own, or for a
+// stack of layers [E out in ...] one layer with the stacked outputs one after another,
+// [E·out in ...] (runtime/sparse.GroupShape, which the runtime uses).
+func groupShape(w WeightPath) sig.Shape {
+	if w.Stack <= 1 || len(w.Shape) < 3 {
+		return w.Shape
 	}
-	if len(w.Shape) <= axis {
-		return 0
-	}
-	return w.Shape[axis]
+	return append(sig.Shape{w.Shape[0] * w.Shape[1]}, w.Shape[2:]...)
 }
 
 // maskOverlaps reports a parameter claimed by two masks.
