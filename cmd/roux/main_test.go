@@ -35,6 +35,20 @@ func TestCheckOK(t *testing.T) {
 	}
 }
 
+// TestRecipesCheck keeps every example recipe valid: a recipe edited by hand (or
+// left behind by a language change) fails here rather than in a user's hands.
+func TestRecipesCheck(t *testing.T) {
+	paths, err := filepath.Glob("../../recipes/*.recipe")
+	if err != nil || len(paths) < 20 {
+		t.Fatalf("found %d recipes (%v)", len(paths), err)
+	}
+	for _, p := range paths {
+		if code, _, errOut := rouxCmd("check", p); code != exitOK {
+			t.Errorf("%s: exit %d\n%s", p, code, errOut)
+		}
+	}
+}
+
 func TestCheckErrorsWithCaret(t *testing.T) {
 	src, _ := os.ReadFile(moons)
 	path := writeRecipe(t, strings.Replace(string(src), "|> tanh", "|> tanhh", 1))
