@@ -221,8 +221,12 @@ func (g *Gemm) packT(dst []float32, l, k, j, w, c0, c1, x0 int) {
 // spinTime is how long a pool worker polls for the next product before it sleeps,
 // and how long Run polls for its helpers to finish before it sleeps: waking a
 // sleeping thread costs tens of microseconds, as much as a whole product of a small
-// layer, and products come in quick succession in a training step.
-const spinTime = 50 * time.Microsecond
+// layer, and products come in quick succession in a training step. It must outlast
+// the gaps between a step's products (the loss, the optimizer update, the next
+// batch): at 50 µs the helper slept through them and joined LeNet-300-100's products
+// late, doing a third of their work, and a dense epoch took 0.47–0.49 s; at 500 µs it
+// does half and the epoch takes 0.42–0.45 s (BenchmarkLeNetEpoch, alternating runs).
+const spinTime = 500 * time.Microsecond
 
 // job is a kernel run that pool helpers can join: work computes parts of it until
 // none are left, using the helper's scratch; done reports that a helper has left.
