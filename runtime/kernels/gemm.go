@@ -263,10 +263,7 @@ func (t *team) done() {
 
 // wait returns when the helpers are done, polling for spinTime before it blocks.
 func (t *team) wait() {
-	start := time.Now()
-	for t.pending.Load() > 0 && time.Since(start) < spinTime {
-		runtime.Gosched()
-	}
+	poll(func() bool { return t.pending.Load() == 0 })
 	t.wg.Wait()
 }
 
@@ -301,14 +298,16 @@ func helper() {
 
 // nextJob polls the pool's queue for spinTime, then blocks on it.
 func nextJob() job {
-	start := time.Now()
-	for time.Since(start) < spinTime {
+	var j job
+	if poll(func() bool {
 		select {
-		case j := <-pool.jobs:
-			return j
+		case j = <-pool.jobs:
+			return true
 		default:
-			runtime.Gosched()
+			return false
 		}
+	}) {
+		return j
 	}
 	return <-pool.jobs
 }

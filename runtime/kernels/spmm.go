@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // CSR is a masked weight W̃ = W⊙M of Rows×Cols (a dense layer's [out, in]) in
@@ -618,23 +617,22 @@ func spHelper() {
 
 // spNextJob polls the pool's queue for spinTime, then blocks on it.
 func spNextJob() *spWork {
-	start := time.Now()
-	for time.Since(start) < spinTime {
+	var s *spWork
+	if poll(func() bool {
 		select {
-		case s := <-spPool.jobs:
-			return s
+		case s = <-spPool.jobs:
+			return true
 		default:
-			runtime.Gosched()
+			return false
 		}
+	}) {
+		return s
 	}
 	return <-spPool.jobs
 }
 
 // waitHelpers returns when the helpers are done, polling for spinTime first.
 func (s *spWork) waitHelpers() {
-	start := time.Now()
-	for s.pending.Load() > 0 && time.Since(start) < spinTime {
-		runtime.Gosched()
-	}
+	poll(func() bool { return s.pending.Load() == 0 })
 	s.wg.Wait()
 }
