@@ -3,9 +3,6 @@ package kernels
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 )
 
 // CSR is a masked weight W̃ = W⊙M of Rows×Cols (a dense layer's [out, in]) in
@@ -341,9 +338,7 @@ type spWork struct {
 	tmp            []float32 // per part, spBlock rows of a product before they are copied out
 
 	op, n, parts int
-	next         atomic.Int64
-	pending      atomic.Int32
-	wg           sync.WaitGroup
+	team
 }
 
 // begin readies s for a kernel on w.
@@ -363,25 +358,23 @@ func (s *spWork) run(op, n, work int) {
 		return
 	}
 	s.op, s.n, s.parts = op, n, 1
+	helpers := 0
 	if work >= minSparseParallel {
-		s.parts = min(n, partsPerWorker*(spWorkers()+1))
+		h := workers()
+		s.parts = min(n, partsPerWorker*(h+1))
+		helpers = min(s.parts-1, h)
 	}
 	if op == opForward || op == opBackward {
 		s.tmp = spGrow(s.tmp, s.parts*spBlock*s.ld)
 	}
-	helpers := min(s.parts-1, spPool.n)
-	s.next.Store(0)
-	s.wg.Add(helpers)
-	s.pending.Store(int32(helpers))
-	for range helpers {
-		spPool.jobs <- s
-	}
-	s.work()
-	s.waitHelpers()
+	s.start(s, helpers)
+	s.work(nil)
+	s.wait()
 }
 
-// work computes parts of the phase until none are left.
-func (s *spWork) work() {
+// work computes parts of the phase until none are left. The sparse kernels keep
+// their scratch in the CSR, so they need no helper's.
+func (s *spWork) work(*scratch) {
 	for {
 		p := int(s.next.Add(1) - 1)
 		if p >= s.parts {
@@ -583,56 +576,4 @@ func spTransposeGo(dst []float32, ldd int, src []float32, lds, c0, c1, lo, hi in
 			}
 		}
 	}
-}
-
-// spPool is the process-wide set of helpers of the sparse kernels, started on
-// first use; it works like Gemm's pool.
-var spPool struct {
-	once sync.Once
-	n    int
-	jobs chan *spWork
-}
-
-// spWorkers starts the pool if needed and returns its size.
-func spWorkers() int {
-	spPool.once.Do(func() {
-		spPool.n = runtime.GOMAXPROCS(0) - 1
-		spPool.jobs = make(chan *spWork, 4*spPool.n+1)
-		for range spPool.n {
-			go spHelper()
-		}
-	})
-	return spPool.n
-}
-
-// spHelper takes phases forever and computes parts of them.
-func spHelper() {
-	for {
-		s := spNextJob()
-		s.work()
-		s.wg.Done()
-		s.pending.Add(-1)
-	}
-}
-
-// spNextJob polls the pool's queue for spinTime, then blocks on it.
-func spNextJob() *spWork {
-	var s *spWork
-	if poll(func() bool {
-		select {
-		case s = <-spPool.jobs:
-			return true
-		default:
-			return false
-		}
-	}) {
-		return s
-	}
-	return <-spPool.jobs
-}
-
-// waitHelpers returns when the helpers are done, polling for spinTime first.
-func (s *spWork) waitHelpers() {
-	poll(func() bool { return s.pending.Load() == 0 })
-	s.wg.Wait()
 }
