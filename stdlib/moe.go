@@ -20,7 +20,7 @@ func init() {
 			Doc: "Mixture of experts y = Σ_e G_e(x)·E_e(x) with E experts, linear (E_e(x) = x·W_eᵀ + b_e; weight [E units inputs], bias [E units]) or, with hidden > 0, " +
 				"MLPs E_e(x) = relu(x·H_eᵀ + c_e)·W_eᵀ + b_e (hidden_weight [E hidden inputs], hidden_bias [E hidden], weight [E units hidden], bias [E units]), and a router: " +
 				"topk is the noisy top-k softmax gate (G1), dense the temperature softmax gate that skips experts below threshold (G2), activation the same after a sigmoid (G2). " +
-				"With balance α > 0 the training loss gains the switch balance term α·E·Σ_e f_e·P_e. Reports each expert's load, the gate entropy and the dropped share.",
+				"With balance α > 0 the training loss gains the switch balance term α·E·Σ_e f_e·P_e, and with importance w > 0 Shazeer et al.'s importance term w·CV(Σ_x G(x))². Reports each expert's load, the gate entropy and the dropped share.",
 			Params: []sig.Param{
 				tensorP("x", "input of shape [B inputs]"),
 				intP("units", nil, "outputs of each expert", positive),
@@ -34,6 +34,7 @@ func init() {
 				numP("threshold", 1e-3, "dense and activation gates: experts whose weight is below this are skipped", nonNegative),
 				numP("capacity", 0.0, "capacity factor c: each expert takes at most ⌈c·B·k/E⌉ rows of a batch, in order, the rest are dropped; 0 is unlimited", nonNegative),
 				{Name: "balance", Type: sig.Scalar, Default: 0.01, Doc: "α of the load-balancing term added to the training loss (a number or schedule); 0 turns it off", Check: nonNegative},
+				{Name: "importance", Type: sig.Scalar, Default: 0.0, Doc: "w of the importance term w·CV(Σ_x G(x))² added to the training loss (a number or schedule; PAPERS G1's alternative to balance, usually 0.1); 0 leaves it out", Check: nonNegative},
 			},
 			Shape: func(in []sig.Shape, a sig.Args) (sig.Shape, error) {
 				if a.Int("k") > a.Int("experts") {
@@ -118,10 +119,22 @@ func buildMoE(b *Builder, in []*graph.Node, a Args) *graph.Node {
 		term := g.Mul(g.SumAll(g.Mul(f, g.Mean(probs, 0))), g.Const(float32(experts)))
 		b.AuxLoss(g.Mul(term, b.Scalar(alpha)))
 	}
+	if w := a.Scalar("importance"); w != (schedule.Constant{}) {
+		b.AuxLoss(g.Mul(cvSquared(g, g.Sum(gate, 0)), b.Scalar(w)))
+	}
 	b.Report("load", g.Mean(g.Greater(gate, 0), 0))
 	b.Report("gate_entropy", g.MeanAll(g.Neg(g.Sum(g.Mul(gate, g.Log(g.Clamp(gate, 1e-12, 1))), 1))))
 	b.Report("dropped", g.MoEDropped(gate, capacity))
 	return y
+}
+
+// cvSquared returns the squared coefficient of variation of a vector, its population
+// variance over its squared mean, with tensor2tensor's ε = 10⁻¹⁰ in the denominator
+// (cv_squared in Shazeer et al.'s expert_utils.py) so that an all-zero vector gives 0.
+func cvSquared(g *graph.Graph, v *graph.Node) *graph.Node {
+	mean := g.MeanAll(v)
+	dev := g.Add(v, g.Neg(mean))
+	return g.Div(g.MeanAll(g.Mul(dev, dev)), g.Add(g.Mul(mean, mean), g.Const(1e-10)))
 }
 
 // zeroInit leaves a new weight at zero.
