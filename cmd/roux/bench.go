@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -74,22 +75,27 @@ func parseDensities(list string) ([]float64, error) {
 	return out, nil
 }
 
-// benchGemm prints the GFLOP/s of each product, and its share of the 1024³ rate.
+// benchGemm prints the GFLOP/s of each product and its share of the 1024³ rate, then
+// that rate on one core: how much the other cores add to a product that splits
+// perfectly, the ceiling for what they add to an epoch.
 func benchGemm(w io.Writer) {
-	fmt.Fprintf(w, "matrix products (2 cores, GFLOP/s; the last is the peak estimate):\n")
+	fmt.Fprintf(w, "matrix products (%d cores, GFLOP/s; the last is the peak estimate):\n", runtime.GOMAXPROCS(0))
 	rates := make([]float64, len(gemmShapes))
 	for i, s := range gemmShapes {
-		rates[i] = gemmRate(s.m, s.n, s.k, s.transA, s.transB)
+		rates[i] = gemmRate(s.m, s.n, s.k, s.transA, s.transB, false)
 	}
 	peak := rates[len(rates)-1]
 	for i, s := range gemmShapes {
 		fmt.Fprintf(w, "  %-26s %7.1f  %5.0f%% of peak\n", s.name, rates[i], 100*rates[i]/peak)
 	}
+	one := gemmRate(1024, 1024, 1024, false, false, true)
+	fmt.Fprintf(w, "  %-26s %7.1f  all cores give %.2f× one\n", "one core 1024^3", one, peak/one)
 }
 
-// gemmRate times one product shape for about a fifth of a second.
-func gemmRate(m, n, k int, transA, transB bool) float64 {
-	g := &kernels.Gemm{TransA: transA, TransB: transB, M: m, N: n, K: k}
+// gemmRate times one product shape for about a fifth of a second, on all cores or,
+// if serial, on one.
+func gemmRate(m, n, k int, transA, transB, serial bool) float64 {
+	g := &kernels.Gemm{TransA: transA, TransB: transB, M: m, N: n, K: k, Serial: serial}
 	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 	for i := range a {
 		a[i] = float32(i%7) * 0.1

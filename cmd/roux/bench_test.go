@@ -14,7 +14,7 @@ func TestBench(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"forward 128x300x784", "peak estimate 1024^3", "100% of peak", "  dense ", "  100% ", "  25% ", "vs dense", "compressed"} {
+	for _, want := range []string{"forward 128x300x784", "peak estimate 1024^3", "100% of peak", "one core 1024^3", "all cores give", "  dense ", "  100% ", "  25% ", "vs dense", "compressed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

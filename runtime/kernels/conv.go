@@ -418,9 +418,9 @@ func (k *Conv2D) ready() {
 	k.lanes = make([]convLane, lanes())
 	for i := range k.lanes {
 		l := &k.lanes[i]
-		l.fwd = Gemm{M: k.O, N: pos, K: taps, serial: k.B > 1}
-		l.dw = Gemm{TransB: true, M: k.O, N: taps, K: pos, serial: k.B > 1}
-		l.dx = Gemm{TransA: true, M: taps, N: pos, K: k.O, serial: k.B > 1}
+		l.fwd = Gemm{M: k.O, N: pos, K: taps, Serial: k.B > 1}
+		l.dw = Gemm{TransB: true, M: k.O, N: taps, K: pos, Serial: k.B > 1}
+		l.dx = Gemm{TransA: true, M: taps, N: pos, K: k.O, Serial: k.B > 1}
 		l.col = make([]float32, k.ColSize())
 	}
 }

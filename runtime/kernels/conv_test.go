@@ -96,9 +96,9 @@ func newRefConv(c convCase) *refConv {
 	k := NewConv2D(c.b, c.c, c.o, c.w)
 	taps, pos := k.taps(), k.OutH()*k.OutW()
 	return &refConv{k: k,
-		fwd: Gemm{M: c.o, N: pos, K: taps, serial: true},
-		dw:  Gemm{TransB: true, M: c.o, N: taps, K: pos, serial: true},
-		dx:  Gemm{TransA: true, M: taps, N: pos, K: c.o, serial: true}}
+		fwd: Gemm{M: c.o, N: pos, K: taps, Serial: true},
+		dw:  Gemm{TransB: true, M: c.o, N: taps, K: pos, Serial: true},
+		dx:  Gemm{TransA: true, M: taps, N: pos, K: c.o, Serial: true}}
 }
 
 func (r *refConv) forward(y, x, weight, col []float32) {

@@ -39,9 +39,11 @@ const partsPerWorker = 2
 type Gemm struct {
 	TransA, TransB bool
 	M, N, K        int
+	// Serial keeps the product on the calling goroutine: for callers that already
+	// split their work across cores, and to measure one core's rate.
+	Serial bool
 
-	u      *micro // the micro-kernel; nil for the best available
-	serial bool   // compute on the calling goroutine only
+	u *micro // the micro-kernel; nil for the best available
 
 	a, b, c []float32
 	add     bool
@@ -106,7 +108,7 @@ func (g *Gemm) plan() (helpers int) {
 	g.kc = (g.K + chunks - 1) / chunks
 	g.blocks = g.rowBlocks() * ((g.N + g.u.nr - 1) / g.u.nr)
 	g.parts = 1
-	if g.M*g.N*g.K < minParallel || g.serial {
+	if g.M*g.N*g.K < minParallel || g.Serial {
 		return 0
 	}
 	n := workers()

@@ -161,7 +161,7 @@ func TestGemmDeterministic(t *testing.T) {
 		a, b := randSlice(r, m*k), randSlice(r, k*n)
 		g := &Gemm{TransA: sz[3] == 1, TransB: sz[4] == 1, M: m, N: n, K: k}
 		first, c := make([]float32, m*n), make([]float32, m*n)
-		(&Gemm{TransA: g.TransA, TransB: g.TransB, M: m, N: n, K: k, serial: true}).Run(first, a, b, false)
+		(&Gemm{TransA: g.TransA, TransB: g.TransB, M: m, N: n, K: k, Serial: true}).Run(first, a, b, false)
 		for range 10 {
 			g.Run(c, a, b, false)
 			for i := range c {
