@@ -11,7 +11,10 @@ import (
 // density, by 1.5–1.9× at 10% and 3.5–5× at 1%, and lose above about 25%. Measured
 // again after the kernel work of a later session: the three together 1.15× faster
 // at 20% (434 µs against 498), 2.1× at 10%, 8.7× at 1%, 0.44× at 50%, crossing near
-// 23%; a first layer's forward and weight gradient alone break even at 20%:
+// 23%; a first layer's forward and weight gradient alone break even at 20%. After the
+// helpers' polling changed, the three cross near 27% and a first layer's two near 25%;
+// at 25% the three are only 1.04–1.09× faster (436–455 µs against 471–486), so the
+// line stays at 0.20:
 //
 //	go test -run XXX -bench 'Sparse$' ./runtime/kernels
 //
