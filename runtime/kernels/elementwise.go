@@ -210,6 +210,10 @@ func (s *shared) elementwiseItem(lo, hi int) {
 		reluGrad(s.dst[lo:hi], s.g[lo:hi], s.x[lo:hi])
 	case ewAddAxis:
 		addAxisRows(s.dst, s.x, s.y, lo, hi, s.mid, s.inner)
+	case ewAccumulate:
+		Add(s.dst[lo:hi], s.dst[lo:hi], s.x[lo:hi])
+	case ewMomentum:
+		sgdMomentum(s.dst[lo:hi], s.x[lo:hi], s.y[lo:hi], s.lr, s.mu, s.wd)
 	default: // ewSumOuterInner
 		sumOuterInner(s.dst, s.x, lo, hi, s.outer, s.mid, s.inner)
 	}

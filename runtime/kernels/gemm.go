@@ -246,8 +246,16 @@ type team struct {
 	wg      sync.WaitGroup
 }
 
-// start resets t and hands j to helpers pool workers.
+// start resets t and hands j to helpers pool workers, or to none while a Fork runs.
 func (t *team) start(j job, helpers int) {
+	if forks.Load() > 0 {
+		helpers = 0
+	}
+	t.hand(j, helpers)
+}
+
+// hand resets t and hands j to helpers pool workers.
+func (t *team) hand(j job, helpers int) {
 	t.next.Store(0)
 	t.joined.Store(0)
 	t.wg.Add(helpers)

@@ -63,6 +63,7 @@ type shared struct {
 	n, per       int // the number of units of work and of units per item
 	outer        int // the [outer, mid, inner] view of the axis kernels
 	mid, inner   int
+	lr, mu, wd   float32 // SGDMomentum's rates
 }
 
 // The kernels that run on shared loops.
@@ -75,6 +76,8 @@ const (
 	ewReluGrad
 	ewAddAxis
 	ewSumOuterInner
+	ewAccumulate
+	ewMomentum
 )
 
 // sharedLoops are the shared loops; a kernel that finds them all taken (by kernels

@@ -79,9 +79,7 @@ func sgdPlain(w, g []float32, active []int32, lr, wd float32) {
 func sgdMomentum(w, g, buf []float32, active []int32, lr, mu, wd float32) {
 	g, buf = g[:len(w)], buf[:len(w)]
 	if active == nil {
-		for i := kernels.SGDMomentumBlocks(w, g, buf, lr, mu, wd); i < len(w); i++ {
-			w[i], buf[i] = momentumRule(w[i], g[i], buf[i], lr, mu, wd)
-		}
+		kernels.SGDMomentum(w, g, buf, lr, mu, wd)
 		return
 	}
 	for _, i := range active {
