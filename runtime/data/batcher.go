@@ -132,6 +132,33 @@ func (b *Batcher) GatherT(dst []float32, ld int) {
 	b.prefetchNext(b.d.Bytes != nil)
 }
 
+// GatherTRows is GatherT for rows [lo, hi) of the current batch, written to lanes
+// 0 … hi−lo−1 of dst: the share of one replica of a data-parallel step. Replicas may
+// gather at once, each into its own dst. It leaves the next batch's rows to
+// PrefetchNext.
+func (b *Batcher) GatherTRows(dst []float32, ld, lo, hi int) {
+	rows := b.Index()[lo:hi]
+	if b.d.Bytes != nil {
+		kernels.GatherTBytes(dst, ld, b.d.Bytes, rows, b.d.Features())
+	} else {
+		kernels.GatherT(dst, ld, b.d.X, rows, b.d.Features())
+	}
+}
+
+// XRows copies the features of rows [lo, hi) of the current batch into dst, row
+// after row, as X() holds them: the share of one replica of a data-parallel step.
+// Replicas may copy at once, each into its own dst.
+func (b *Batcher) XRows(dst []float32, lo, hi int) {
+	f := b.d.Features()
+	for k, r := range b.Index()[lo:hi] {
+		copy(dst[k*f:(k+1)*f], b.d.X[int(r)*f:(int(r)+1)*f])
+	}
+}
+
+// PrefetchNext asks for the rows of the epoch's next batch, as GatherTRows reads them
+// (transposed) or as XRows does, once replicas have taken theirs.
+func (b *Batcher) PrefetchNext(transposed bool) { b.prefetchNext(transposed && b.d.Bytes != nil) }
+
 // prefetchNext asks for the rows of the epoch's next batch, as bytes or as floats,
 // while this step runs: in a large data set each row is a DRAM miss, which the next
 // gather would otherwise wait for.

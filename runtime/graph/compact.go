@@ -67,6 +67,24 @@ type transposedInput struct {
 // fill input as usual. A shuffled batch gathered this way is neither copied nor
 // transposed again.
 func (p *Program) FeedTransposed(input *tensor.Tensor, fill func(xt []float32, ld int)) bool {
+	t := p.transposedInput(input)
+	if t == nil {
+		return false
+	}
+	fill(t.xt, t.ld)
+	t.fed = true
+	return true
+}
+
+// TakesTransposed reports whether FeedTransposed would take input transposed, without
+// filling anything: for a caller that must prepare the row-major batch otherwise.
+func (p *Program) TakesTransposed(input *tensor.Tensor) bool {
+	return p.transposedInput(input) != nil
+}
+
+// transposedInput returns input's transposed buffer, or nil if input cannot be fed
+// transposed, deciding once per input.
+func (p *Program) transposedInput(input *tensor.Tensor) *transposedInput {
 	t, ok := p.transposed[input]
 	if !ok {
 		t = p.transposable(input)
@@ -75,12 +93,7 @@ func (p *Program) FeedTransposed(input *tensor.Tensor, fill func(xt []float32, l
 		}
 		p.transposed[input] = t
 	}
-	if t == nil {
-		return false
-	}
-	fill(t.xt, t.ld)
-	t.fed = true
-	return true
+	return t
 }
 
 // transposable returns the transposed buffer of an input if only compact layers

@@ -6,6 +6,7 @@ import (
 
 	"github.com/roux-ml/roux/runtime/data"
 	"github.com/roux-ml/roux/runtime/graph"
+	"github.com/roux-ml/roux/runtime/kernels"
 	"github.com/roux-ml/roux/runtime/optim"
 	"github.com/roux-ml/roux/runtime/schedule"
 	"github.com/roux-ml/roux/runtime/tensor"
@@ -23,6 +24,9 @@ type Compiled struct {
 	// training run, before the update (it stores per-sample state).
 	Before func(step int) error
 	After  func()
+	// Share, in a replica's program, is fed the replica's share of the batch's rows; the
+	// program multiplies its loss by it (nil in other programs).
+	Share *tensor.Tensor
 }
 
 // Scalar is a schedule whose value is fed into a program input every step.
@@ -63,8 +67,36 @@ type Trainer struct {
 	Update  Update
 	Seed    uint64
 	Hooks   []Hook
+	// Replicas, when set, makes every step data-parallel; Program is then not used.
+	Replicas *Replicas
 
 	lastLoss float64
+	runs     []replicaRun
+}
+
+// Replicas is data-parallel training. Every step's batch is cut into N shares of
+// near-equal size, and replica r's program runs share r on its own goroutine, at the
+// same time as the others. The programs compute with the same weight values, and each
+// writes its own gradients, which are summed into the parameters' before the update.
+// A replica's program multiplies its loss by its share of the batch (Compiled.Share),
+// so the sum is the gradient of the whole batch's mean loss, and the programs' losses
+// sum to that loss. The replicas run under kernels.Fork, which keeps each one's kernels
+// on its own core.
+type Replicas struct {
+	N int
+	// Program returns replica r's training program for a share of n rows.
+	Program func(r, n int) (*Compiled, error)
+	// Grads[r][i] is the gradient replica r ≥ 1 writes for Update.Params[i] (Grads[0]
+	// is unused: replica 0 writes the parameters' own).
+	Grads [][]*tensor.Tensor
+}
+
+// replicaRun is one replica's part of the current step: its program, its rows of the
+// batch and how its run ended.
+type replicaRun struct {
+	c      *Compiled
+	lo, hi int
+	err    error
 }
 
 // Step runs one optimizer step on the next batch and returns its loss.
@@ -74,6 +106,9 @@ func (t *Trainer) Step() (float64, error) {
 		if n, ok = t.Batches.Next(); !ok {
 			return 0, fmt.Errorf("the training data yields no batch")
 		}
+	}
+	if t.Replicas != nil {
+		return t.stepReplicas(n)
 	}
 	c, err := t.Program(n)
 	if err != nil {
@@ -93,6 +128,13 @@ func (t *Trainer) Step() (float64, error) {
 	if c.After != nil {
 		c.After()
 	}
+	return t.update(func() float64 { return float64(c.Prog.Value(c.Loss).Data[0]) })
+}
+
+// update ends a step whose gradients are in the parameters: the hooks around the
+// optimizers' update, the update, and the clock. loss reads the step's loss once the
+// hooks have run.
+func (t *Trainer) update(loss func() float64) (float64, error) {
 	for _, h := range t.Hooks {
 		h.AfterBackward()
 	}
@@ -103,8 +145,79 @@ func (t *Trainer) Step() (float64, error) {
 			return 0, fmt.Errorf("step %d: %w", t.Clock.Step, err)
 		}
 	}
-	t.lastLoss = float64(c.Prog.Value(c.Loss).Data[0])
+	t.lastLoss = loss()
 	return t.lastLoss, nil
+}
+
+// stepReplicas runs a data-parallel step on the current batch of n rows.
+func (t *Trainer) stepReplicas(n int) (float64, error) {
+	rp := t.Replicas
+	if len(t.runs) != rp.N {
+		t.runs = make([]replicaRun, rp.N)
+	}
+	transposed := true
+	for r := range t.runs {
+		run := &t.runs[r]
+		run.c, run.lo, run.hi, run.err = nil, r*n/rp.N, (r+1)*n/rp.N, nil
+		if run.hi == run.lo {
+			continue
+		}
+		c, err := rp.Program(r, run.hi-run.lo)
+		if err != nil {
+			return 0, err
+		}
+		run.c = c
+		transposed = transposed && c.Prog.TakesTransposed(c.X)
+	}
+	t.Batches.PrefetchNext(transposed)
+	kernels.Fork(rp.N, func(r int) {
+		if t.runs[r].c != nil {
+			t.runReplica(r, n)
+		}
+	})
+	for r, run := range t.runs {
+		if run.c == nil {
+			continue
+		}
+		if run.err != nil {
+			return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, run.err)
+		}
+		if r == 0 {
+			continue
+		}
+		for i, p := range t.Update.Params {
+			kernels.Accumulate(p.Grad.Data, rp.Grads[r][i].Data)
+		}
+	}
+	return t.update(func() float64 {
+		loss := 0.0 // each replica's loss is already weighted by its share
+		for _, run := range t.runs {
+			if run.c != nil {
+				loss += float64(run.c.Prog.Value(run.c.Loss).Data[0])
+			}
+		}
+		return loss
+	})
+}
+
+// runReplica feeds replica r its rows of the current batch of n rows, gathering them
+// from the data set itself, and runs it.
+func (t *Trainer) runReplica(r, n int) {
+	run := &t.runs[r]
+	c, step := run.c, t.Clock.Step
+	if !c.Prog.FeedTransposed(c.X, func(xt []float32, ld int) { t.Batches.GatherTRows(xt, ld, run.lo, run.hi) }) {
+		t.Batches.XRows(c.X.Data, run.lo, run.hi)
+	}
+	if c.Y != nil {
+		copy(c.Y.Data, t.Batches.Y()[run.lo:run.hi])
+	}
+	for _, s := range c.Scalars {
+		s.Input.Data[0] = float32(s.Schedule.At(step))
+	}
+	c.Share.Data[0] = float32(run.hi-run.lo) / float32(n)
+	c.Prog.SetTraining(true)
+	c.Prog.Seed(t.Seed ^ uint64(step+1)*0x9E3779B97F4A7C15 ^ uint64(r)*0xBF58476D1CE4E5B9)
+	run.err = c.Prog.Run()
 }
 
 // apply clips the gradients and runs the optimizers with this step's learning rate.
