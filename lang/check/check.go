@@ -15,6 +15,7 @@ func Check(f *syntax.File, cat sig.Catalog) (*Recipe, token.ErrorList) {
 	c.collect()
 	c.resolveAll()
 	c.checkTrain()
+	c.checkDataParallel()
 	c.checkDraws()
 	c.checkTimes()
 	c.errs.RemoveMultiples()

@@ -105,7 +105,7 @@ func (c *checker) checkOptimizer(d *syntax.Decl) {
 
 // trainKeys are the settings of the train block with their defaults (nil: required).
 var trainKeys = map[string]any{"epochs": nil, "batch": 128.0, "eval_batch": 1000.0, "seed": 0.0, "drop_last": false,
-	"checkpoint": sig.TimeValue{}, "keep": 3.0}
+	"checkpoint": sig.TimeValue{}, "keep": 3.0, "data_parallel": 1.0}
 
 // checkTrain checks the train block's settings and eval commands.
 func (c *checker) checkTrain() {
@@ -120,6 +120,9 @@ func (c *checker) checkTrain() {
 		switch st := st.(type) {
 		case *syntax.Assign:
 			written[st.Name.Name] = true
+			if st.Name.Name == "data_parallel" {
+				tr.DataParallelPos = st.Name.NamePos
+			}
 			c.trainSetting(st, set)
 		case *syntax.Command:
 			if e := c.evalCommand(st); e != nil {
@@ -145,6 +148,11 @@ func (c *checker) checkTrain() {
 	tr.Epochs, tr.Batch, tr.EvalBatch = intOf(set, "epochs"), intOf(set, "batch"), intOf(set, "eval_batch")
 	tr.Seed, tr.DropLast = uint64(intOf(set, "seed")), boolOf(set, "drop_last")
 	tr.Keep = intOf(set, "keep")
+	tr.DataParallel = intOf(set, "data_parallel")
+	if tr.DataParallel > tr.Batch {
+		c.errorf(tr.DataParallelPos, "data_parallel = %d splits each batch of %d rows into more parts than it has rows", tr.DataParallel, tr.Batch)
+		return
+	}
 	if _, ok := set["checkpoint"]; ok && c.proc != nil {
 		c.errorf(d.KeywordPos, "checkpoints during a procedure are not supported yet; remove checkpoint from the train block")
 		return

@@ -62,6 +62,9 @@ func Dump(r *Recipe) string {
 	if t.Checkpoint.Amount > 0 {
 		fmt.Fprintf(&b, "    checkpoint every %s, keep %d\n", t.Checkpoint, t.Keep)
 	}
+	if t.DataParallel > 1 {
+		fmt.Fprintf(&b, "    data_parallel %d\n", t.DataParallel)
+	}
 	for _, e := range t.Evals {
 		names := make([]string, len(e.Data))
 		for i, d := range e.Data {

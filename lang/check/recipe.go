@@ -114,6 +114,11 @@ type Train struct {
 	// the newest checkpoints to keep.
 	Checkpoint sig.TimeValue
 	Keep       int
+	// DataParallel is how many replicas of the model each training step runs at once,
+	// each on its share of the batch, their gradients summed before the update (1: one
+	// program for the whole batch).
+	DataParallel    int
+	DataParallelPos token.Pos // where data_parallel was set, if it was
 }
 
 // Eval is one "eval DATA every TIME: METRICS" command.
