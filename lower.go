@@ -67,6 +67,7 @@ type lowerer struct {
 	commits []commit
 	reports []report
 	aux     []*graph.Node // terms layers add to the training loss
+	replica int           // the data-parallel replica being built, or -1
 }
 
 // pendingScalar is a schedule fed through a graph input, bound to the program once compiled.
@@ -77,9 +78,22 @@ type pendingScalar struct {
 
 // compile builds the program for n rows; train adds the backward pass. A loss mixture
 // is evaluated on its evaluated model's cross-entropy.
-func (s *Session) compile(n int, training bool) (c *train.Compiled, err error) {
+func (s *Session) compile(n int, training bool) (*train.Compiled, error) {
+	return s.lower(n, training, -1)
+}
+
+// compileReplica builds replica r's training program for a share of n rows of a
+// data-parallel step (train.Replicas): it computes with replica r's shadows of the
+// weights and multiplies its loss by the Share input.
+func (s *Session) compileReplica(r, n int) (*train.Compiled, error) {
+	return s.lower(n, true, r)
+}
+
+// lower builds a program for n rows, for replica r of a data-parallel step, or for
+// the whole batch when r is -1.
+func (s *Session) lower(n int, training bool, r int) (c *train.Compiled, err error) {
 	defer graph.Catch(&err)
-	l := &lowerer{s: s, g: graph.New(), batch: n, nodes: map[*tensor.Param]*graph.Node{}, inputs: map[string]*graph.Node{}}
+	l := &lowerer{s: s, g: graph.New(), batch: n, nodes: map[*tensor.Param]*graph.Node{}, inputs: map[string]*graph.Node{}, replica: r}
 	stream := s.recipe.Stream
 	l.x = l.g.Input("x", append([]int{n}, stream.Info.Shape...)...)
 	if stream.Info.Classes > 0 && !stream.Info.Unlabeled {
@@ -99,6 +113,9 @@ func (s *Session) compile(n int, training bool) (c *train.Compiled, err error) {
 		for _, a := range l.aux {
 			loss = l.g.Add(loss, a)
 		}
+	}
+	if r >= 0 {
+		loss = l.g.Mul(loss, l.g.Input("share"))
 	}
 	opts := graph.Options{Outputs: []*graph.Node{loss}}
 	if training {
@@ -120,6 +137,13 @@ func (s *Session) compile(n int, training bool) (c *train.Compiled, err error) {
 	c = l.bind(p, loss)
 	if training {
 		l.bindMixture(c)
+	}
+	if r >= 0 {
+		c.Share = p.Input("share")
+		if len(l.commits) > 0 || len(l.reports) > 0 || c.Before != nil || len(s.weights.states) > 0 {
+			// the checker rejects what leads here (check.checkDataParallel); this is its backstop
+			return nil, fmt.Errorf("%s: data_parallel: this recipe keeps per-sample state, statistics or layer state, which replicas cannot split yet", s.recipe.Train.Pos)
+		}
 	}
 	return c, nil
 }
@@ -262,11 +286,14 @@ func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 		},
 		Shared: func(name string, make func(*rand.Rand) any) any {
 			key := path(name)
+			h := fnv.New64a()
+			h.Write([]byte(key))
+			if l.replica > 0 { // a replica's own copy (a CSR keeps its kernels' scratch), made alike
+				key = fmt.Sprintf("%s#replica%d", key, l.replica)
+			}
 			if v, ok := l.s.shared[key]; ok {
 				return v
 			}
-			h := fnv.New64a()
-			h.Write([]byte(key))
 			v := make(rand.New(rand.NewPCG(l.s.weights.seed, h.Sum64())))
 			l.s.shared[key] = v
 			return v
@@ -282,6 +309,9 @@ func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 				p = l.s.shadowOf(teacher, p)
 			} else if lay != nil {
 				p = lay.Effective // the program computes with the masked weight
+			}
+			if l.replica > 0 {
+				p = l.s.replicas.param(l.replica, p)
 			}
 			if n, ok := l.nodes[p]; ok {
 				return n

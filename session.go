@@ -51,6 +51,7 @@ type Session struct {
 	shadows       map[string]*shadow // mean-teacher weights by path
 	shared        map[string]any     // objects layers keep across programs, by path
 	shadowOrder   []*shadow
+	replicas      *replicas // data-parallel training, or nil
 }
 
 // EvalResult is one evaluation of one data set.
@@ -93,6 +94,10 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 		return nil, err
 	}
 	s.trainer.Update = s.update()
+	if tr.DataParallel > 1 {
+		s.replicas = newReplicas(s.weights.order, tr.DataParallel)
+		s.trainer.Replicas = &train.Replicas{N: tr.DataParallel, Program: s.replicaProgram, Grads: s.replicas.grads}
+	}
 	if err := s.buildMasks(); err != nil {
 		return nil, err
 	}

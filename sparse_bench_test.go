@@ -75,12 +75,17 @@ func epochTimeOf(b *testing.B, r *roux.Recipe) float64 {
 // BenchmarkCompactEpoch times one epoch of recipes/mnist_erk_compact.recipe (the 90%
 // ERK mask stored compressed by sparse_dense: weights, gradients and momentum hold only
 // the nonzeros) and of the same network at ERK's 99% densities against the dense
-// recipes/mnist_mlp.recipe in the same run.
+// recipes/mnist_mlp.recipe in the same run, each as written (one program splitting its
+// products between the cores) and with data_parallel = 2 (two replicas, one per
+// core). The ratios compare each with the faster dense epoch.
 //
 //	go test -run XXX -bench CompactEpoch -benchtime 3x .
 func BenchmarkCompactEpoch(b *testing.B) {
 	dense := epochTime(b, "recipes/mnist_mlp.recipe")
 	b.ReportMetric(dense, "s/epoch-dense")
+	denseDP := epochTime(b, "recipes/mnist_mlp.recipe", "train.data_parallel=2")
+	b.ReportMetric(denseDP, "s/epoch-dense-dp2")
+	dense = min(dense, denseDP)
 	src, err := os.ReadFile("recipes/mnist_erk_compact.recipe")
 	if err != nil {
 		b.Fatal(err)
@@ -90,12 +95,18 @@ func BenchmarkCompactEpoch(b *testing.B) {
 		"density: 0.230188679", "density: 0.02226683396",
 		"out = dense(h2, 10)", "out = sparse_dense(h2, 10, density: 0.18370138)").Replace(string(src))
 	for _, c := range []struct{ name, src string }{{"10%", string(src)}, {"1%", at99}} {
-		r, err := roux.Compile("compact.recipe", []byte(c.src), lenetLikeTorch...)
-		if err != nil {
-			b.Fatal(err)
+		for _, dp := range []string{"", "-dp2"} {
+			sets := lenetLikeTorch
+			if dp != "" {
+				sets = append([]string{"train.data_parallel=2"}, lenetLikeTorch...)
+			}
+			r, err := roux.Compile("compact.recipe", []byte(c.src), sets...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			t := epochTimeOf(b, r)
+			b.ReportMetric(t, "s/epoch-compact-"+c.name+dp)
+			b.ReportMetric(t/dense, "ratio-compact-"+c.name+dp)
 		}
-		t := epochTimeOf(b, r)
-		b.ReportMetric(t, "s/epoch-compact-"+c.name)
-		b.ReportMetric(t/dense, "ratio-compact-"+c.name)
 	}
 }

@@ -1,0 +1,57 @@
+package roux
+
+import (
+	"fmt"
+
+	"github.com/roux-ml/roux/runtime/tensor"
+	"github.com/roux-ml/roux/runtime/train"
+)
+
+// replicas holds what data-parallel training (train: data_parallel = N) adds to a
+// session: for each replica r ≥ 1 a shadow of every parameter, with the parameter's
+// own values and a gradient of its own, and the replicas' compiled programs.
+type replicas struct {
+	shadows []map[*tensor.Param]*tensor.Param // shadows[r], nil for r = 0
+	grads   [][]*tensor.Tensor                // grads[r][i]: replica r's gradient of params[i]
+	progs   map[[2]int]*train.Compiled        // by replica and rows
+}
+
+// newReplicas makes the shadows of params for n replicas.
+func newReplicas(params []*tensor.Param, n int) *replicas {
+	rs := &replicas{shadows: make([]map[*tensor.Param]*tensor.Param, n), grads: make([][]*tensor.Tensor, n), progs: map[[2]int]*train.Compiled{}}
+	for r := 1; r < n; r++ {
+		rs.shadows[r] = map[*tensor.Param]*tensor.Param{}
+		for _, p := range params {
+			sh := &tensor.Param{Name: p.Name, Value: p.Value, Grad: tensor.New(p.Grad.Shape...)}
+			rs.shadows[r][p] = sh
+			rs.grads[r] = append(rs.grads[r], sh.Grad)
+		}
+	}
+	return rs
+}
+
+// param returns the parameter replica r's program computes with: p itself for replica
+// 0, p's shadow for the others.
+func (rs *replicas) param(r int, p *tensor.Param) *tensor.Param {
+	if r == 0 {
+		return p
+	}
+	sh, ok := rs.shadows[r][p]
+	if !ok { // every weight exists once the session's first program is built
+		panic(fmt.Sprintf("roux: replica %d has no shadow of %s", r, p.Name))
+	}
+	return sh
+}
+
+// replicaProgram returns replica r's training program for a share of n rows.
+func (s *Session) replicaProgram(r, n int) (*train.Compiled, error) {
+	key := [2]int{r, n}
+	if c, ok := s.replicas.progs[key]; ok {
+		return c, nil
+	}
+	c, err := s.compileReplica(r, n)
+	if err == nil {
+		s.replicas.progs[key] = c
+	}
+	return c, err
+}
