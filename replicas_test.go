@@ -3,6 +3,8 @@ package roux_test
 import (
 	"fmt"
 	"math"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/roux-ml/roux"
@@ -64,6 +66,29 @@ func TestDataParallelSameSeedSameWeights(t *testing.T) {
 		for j, v := range p.Value.Data {
 			if w := b.Params()[i].Value.Data[j]; math.Float32bits(v) != math.Float32bits(w) {
 				t.Fatalf("%s[%d] differs between two runs: %v vs %v", p.Name, j, v, w)
+			}
+		}
+	}
+}
+
+// TestDataParallelResumeIsBitIdentical: a data-parallel run saved after 40 steps and
+// finished in a fresh session gives the weights of the run straight through, so the
+// replicas compute with the restored weights, not stale copies.
+func TestDataParallelResumeIsBitIdentical(t *testing.T) {
+	src, err := os.ReadFile("recipes/moons.recipe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dp := strings.Replace(string(src), "batch  = 64", "batch  = 64\n    data_parallel = 2", 1)
+	if dp == string(src) {
+		t.Fatal("recipes/moons.recipe changed: no batch line to follow")
+	}
+	dp = strings.Replace(dp, "epochs = 20", "epochs = 3", 1)
+	straight, resumed, _ := resumeAfter(t, dp, 40)
+	for i, p := range straight.Params() {
+		for j, v := range p.Value.Data {
+			if w := resumed.Params()[i].Value.Data[j]; math.Float32bits(v) != math.Float32bits(w) {
+				t.Fatalf("%s[%d]: %v straight, %v resumed", p.Name, j, v, w)
 			}
 		}
 	}
