@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,10 +23,26 @@ func TestBench(t *testing.T) {
 	if code, _, errOut := rouxCmd("bench", moons, "--densities", "0"); code != exitRecipe || !strings.Contains(errOut, "--densities takes numbers in (0, 1]") {
 		t.Errorf("density 0: exit %d: %s", code, errOut)
 	}
+	code, out, errOut = rouxCmd("bench", moons, "--densities", "0.25", "--steps", "20", "--set", "train.data_parallel=2")
+	if code != exitOK || !strings.Contains(out, "no masked rows: data_parallel = 2 does not take masks yet") || !benchRow(out, "25%", "-", "-", "-") {
+		t.Errorf("with replicas, want a 25%% row without masked figures: exit %d: %s\n%s", code, out, errOut)
+	}
 	masked := writeRecipe(t, strings.Replace(mustRead(t, moons), "loss =", "mask m on net.*.weight { init = random(sparsity: 0.5) }\nloss =", 1))
 	if code, _, errOut := rouxCmd("bench", masked, "--densities", "0.5", "--steps", "5"); code != exitRecipe || !strings.Contains(errOut, "both select net.h.weight") {
 		t.Errorf("a recipe with its own mask: exit %d: %s", code, errOut)
 	}
+}
+
+// benchRow reports whether out has a row for label whose first fields are want, and
+// two more (the compressed time and ratio).
+func benchRow(out, label string, want ...string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) == len(want)+3 && f[0] == label && slices.Equal(f[1:1+len(want)], want) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestCompressed rewrites a model of dense layers into sparse_dense layers at the ERK
