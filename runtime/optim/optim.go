@@ -16,6 +16,27 @@ type Optimizer interface {
 	Slots(p *tensor.Param) []Slot
 }
 
+// PartStepper is an optimizer whose update can be shared out between cores by parts
+// of every parameter (SGD; data-parallel training uses it).
+type PartStepper interface {
+	Optimizer
+	// Ranged reports whether StepPart can update params, readying their state.
+	Ranged(params []*tensor.Param) bool
+	// StepPart updates entries PartRange(len, part, parts) of every parameter as Step
+	// would; calls for different parts may run at once.
+	StepPart(params []*tensor.Param, lr float32, part, parts int)
+}
+
+// PartRange returns part part of parts of n entries, [lo, hi): near-equal ranges that
+// start on multiples of 16, so that every range but the last runs whole AVX-512 blocks.
+func PartRange(n, part, parts int) (lo, hi int) {
+	lo, hi = n*part/parts&^15, n*(part+1)/parts&^15
+	if part == parts-1 {
+		hi = n
+	}
+	return lo, hi
+}
+
 // Slot is one named piece of per-parameter optimizer state, shaped like the parameter.
 type Slot struct {
 	Name  string // "momentum", "m" or "v"

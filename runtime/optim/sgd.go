@@ -30,17 +30,47 @@ type SGD struct {
 // entries when it lists them.
 func (o *SGD) Step(params []*tensor.Param, lr float32) {
 	for _, p := range params {
-		if p.Grad == nil {
-			continue
+		if p.Grad != nil {
+			o.update(p, lr, 0, len(p.Value.Data), p.Active)
 		}
-		w, g := p.Value.Data, p.Grad.Data
-		switch {
-		case o.Momentum == 0:
-			sgdPlain(w, g, p.Active, lr, o.WeightDecay)
-		case o.Nesterov:
-			sgdNesterov(w, g, o.Slots(p)[0].Value.Data, p.Active, lr, o.Momentum, o.WeightDecay)
-		default:
-			sgdMomentum(w, g, o.Slots(p)[0].Value.Data, p.Active, lr, o.Momentum, o.WeightDecay)
+	}
+}
+
+// update applies the rule to entries [lo, hi) of p, or to its entries listed in
+// active (indexes into the whole parameter) when active is not nil.
+func (o *SGD) update(p *tensor.Param, lr float32, lo, hi int, active []int32) {
+	w, g := p.Value.Data[lo:hi], p.Grad.Data[lo:hi]
+	switch {
+	case o.Momentum == 0:
+		sgdPlain(w, g, active, lr, o.WeightDecay)
+	case o.Nesterov:
+		sgdNesterov(w, g, o.Slots(p)[0].Value.Data[lo:hi], active, lr, o.Momentum, o.WeightDecay)
+	default:
+		sgdMomentum(w, g, o.Slots(p)[0].Value.Data[lo:hi], active, lr, o.Momentum, o.WeightDecay)
+	}
+}
+
+// Ranged reports whether StepPart can update params: none may list active entries.
+// It creates the momentum buffers StepPart will use, so that parts can run at once.
+func (o *SGD) Ranged(params []*tensor.Param) bool {
+	for _, p := range params {
+		if p.Active != nil {
+			return false
+		}
+		o.Slots(p)
+	}
+	return true
+}
+
+// StepPart applies the update of Step to entries PartRange(len, part, parts) of every
+// parameter: parts calls with part = 0 … parts−1, on as many cores, are one Step, bit
+// for bit, each core updating the entries whose gradients it summed. Ranged must have
+// accepted params (it creates the state the parts then only read).
+func (o *SGD) StepPart(params []*tensor.Param, lr float32, part, parts int) {
+	for _, p := range params {
+		if p.Grad != nil {
+			lo, hi := PartRange(len(p.Value.Data), part, parts)
+			o.update(p, lr, lo, hi, nil)
 		}
 	}
 }

@@ -128,17 +128,17 @@ func (t *Trainer) Step() (float64, error) {
 	if c.After != nil {
 		c.After()
 	}
-	return t.update(func() float64 { return float64(c.Prog.Value(c.Loss).Data[0]) })
+	return t.update(t.apply, func() float64 { return float64(c.Prog.Value(c.Loss).Data[0]) })
 }
 
-// update ends a step whose gradients are in the parameters: the hooks around the
-// optimizers' update, the update, and the clock. loss reads the step's loss once the
+// update ends a step whose gradients are computed: the hooks around the optimizers'
+// update, the update apply makes, and the clock. loss reads the step's loss once the
 // hooks have run.
-func (t *Trainer) update(loss func() float64) (float64, error) {
+func (t *Trainer) update(apply func(), loss func() float64) (float64, error) {
 	for _, h := range t.Hooks {
 		h.AfterBackward()
 	}
-	t.apply()
+	apply()
 	t.Clock.Step++
 	for _, h := range t.Hooks {
 		if err := h.AfterUpdate(t.Clock.Step); err != nil {
@@ -175,21 +175,12 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 			t.runReplica(r, n)
 		}
 	})
-	for r, run := range t.runs {
-		if run.c == nil {
-			continue
-		}
-		if run.err != nil {
+	for _, run := range t.runs {
+		if run.c != nil && run.err != nil {
 			return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, run.err)
 		}
-		if r == 0 {
-			continue
-		}
-		for i, p := range t.Update.Params {
-			kernels.Accumulate(p.Grad.Data, rp.Grads[r][i].Data)
-		}
 	}
-	return t.update(func() float64 {
+	return t.update(t.sumAndApply, func() float64 {
 		loss := 0.0 // each replica's loss is already weighted by its share
 		for _, run := range t.runs {
 			if run.c != nil {
@@ -197,6 +188,49 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 			}
 		}
 		return loss
+	})
+}
+
+// sumAndApply adds the replicas' gradients into the parameters' and updates them. When
+// every optimizer can update parts of its parameters and nothing needs the whole sum
+// first (no clipping, no hooks), each core sums and updates its own part of every
+// parameter, so the sum it writes is the one it reads; otherwise the sum is shared out
+// by kernels.Accumulate and the update by the optimizers.
+func (t *Trainer) sumAndApply() {
+	u, rp := &t.Update, t.Replicas
+	parts := u.ClipNorm == 0 && len(t.Hooks) == 0
+	for _, g := range u.Groups {
+		ps, ok := g.Opt.(optim.PartStepper)
+		parts = parts && ok && ps.Ranged(g.Params)
+	}
+	if !parts {
+		for r := 1; r < rp.N; r++ {
+			if t.runs[r].c != nil {
+				for i, p := range u.Params {
+					kernels.Accumulate(p.Grad.Data, rp.Grads[r][i].Data)
+				}
+			}
+		}
+		t.apply()
+		return
+	}
+	if u.Set != nil {
+		u.Set(t.Clock.Step)
+	}
+	lr := float32(u.LR.At(t.Clock.Step))
+	kernels.Fork(rp.N, func(part int) {
+		for i, p := range u.Params {
+			lo, hi := optim.PartRange(len(p.Grad.Data), part, rp.N)
+			sum := p.Grad.Data[lo:hi]
+			for r := 1; r < rp.N; r++ {
+				if t.runs[r].c != nil {
+					kernels.Add(sum, sum, rp.Grads[r][i].Data[lo:hi])
+				}
+			}
+		}
+		for _, g := range u.Groups {
+			g.Opt.(optim.PartStepper).StepPart(g.Params, lr, part, rp.N)
+		}
 	})
 }
 
