@@ -77,3 +77,38 @@ train {
 		}
 	}
 }
+
+// TestDataParallelStepDoesNotAllocate checks a step of two replicas, with Adam (the
+// gradients summed by Accumulate, then the update) and with SGD over a compressed
+// layer (each core summing and updating its part), the last partial batch included.
+func TestDataParallelStepDoesNotAllocate(t *testing.T) {
+	for _, opt := range []string{"adam(lr: 0.01)", "sgd(lr: 0.1, momentum: 0.9)"} {
+		s := compiled(t, `recipe "dp"
+data train = blobs(n: 300, classes: 3, dim: 16)
+model net {
+    h   = dense(input(16), 32) |> relu
+    c   = sparse_dense(h, 32, density: 0.2) |> relu
+    out = dense(c, 3)
+}
+loss = cross_entropy(net(train.x), train.y)
+optimizer = `+opt+`
+train {
+    epochs        = 50
+    batch         = 64
+    data_parallel = 2
+}
+`)
+		for range 10 { // 300 rows: four batches of 64 and one of 44 per epoch
+			if _, err := s.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := testing.AllocsPerRun(20, func() {
+			if _, err := s.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("%s: a data-parallel step allocates %.1f times", opt, n)
+		}
+	}
+}

@@ -72,6 +72,9 @@ type Trainer struct {
 
 	lastLoss float64
 	runs     []replicaRun
+	fork     kernels.Fork
+	replicas replicaItems
+	parts    partItems
 }
 
 // Replicas is data-parallel training. Every step's batch is cut into N shares of
@@ -80,8 +83,8 @@ type Trainer struct {
 // writes its own gradients, which are summed into the parameters' before the update.
 // A replica's program multiplies its loss by its share of the batch (Compiled.Share),
 // so the sum is the gradient of the whole batch's mean loss, and the programs' losses
-// sum to that loss. The replicas run under kernels.Fork, which keeps each one's kernels
-// on its own core.
+// sum to that loss. The replicas run under a kernels.Fork, which keeps each one's
+// kernels on its own core.
 type Replicas struct {
 	N int
 	// Program returns replica r's training program for a share of n rows.
@@ -170,11 +173,8 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 		transposed = transposed && c.Prog.TakesTransposed(c.X)
 	}
 	t.Batches.PrefetchNext(transposed)
-	kernels.Fork(rp.N, func(r int) {
-		if t.runs[r].c != nil {
-			t.runReplica(r, n)
-		}
-	})
+	t.replicas = replicaItems{t: t, n: n}
+	t.fork.Run(rp.N, &t.replicas)
 	for _, run := range t.runs {
 		if run.c != nil && run.err != nil {
 			return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, run.err)
@@ -217,21 +217,43 @@ func (t *Trainer) sumAndApply() {
 	if u.Set != nil {
 		u.Set(t.Clock.Step)
 	}
-	lr := float32(u.LR.At(t.Clock.Step))
-	kernels.Fork(rp.N, func(part int) {
-		for i, p := range u.Params {
-			lo, hi := optim.PartRange(len(p.Grad.Data), part, rp.N)
-			sum := p.Grad.Data[lo:hi]
-			for r := 1; r < rp.N; r++ {
-				if t.runs[r].c != nil {
-					kernels.Add(sum, sum, rp.Grads[r][i].Data[lo:hi])
-				}
+	t.parts = partItems{t: t, lr: float32(u.LR.At(t.Clock.Step))}
+	t.fork.Run(rp.N, &t.parts)
+}
+
+// replicaItems runs the replicas of a step on a batch of n rows, one item each.
+type replicaItems struct {
+	t *Trainer
+	n int
+}
+
+func (it *replicaItems) Item(r int) {
+	if it.t.runs[r].c != nil {
+		it.t.runReplica(r, it.n)
+	}
+}
+
+// partItems sums the replicas' gradients and updates the weights with learning rate
+// lr, part by part of every parameter (optim.PartRange), one part per item.
+type partItems struct {
+	t  *Trainer
+	lr float32
+}
+
+func (it *partItems) Item(part int) {
+	t, u, rp := it.t, &it.t.Update, it.t.Replicas
+	for i, p := range u.Params {
+		lo, hi := optim.PartRange(len(p.Grad.Data), part, rp.N)
+		sum := p.Grad.Data[lo:hi]
+		for r := 1; r < rp.N; r++ {
+			if t.runs[r].c != nil {
+				kernels.Add(sum, sum, rp.Grads[r][i].Data[lo:hi])
 			}
 		}
-		for _, g := range u.Groups {
-			g.Opt.(optim.PartStepper).StepPart(g.Params, lr, part, rp.N)
-		}
-	})
+	}
+	for _, g := range u.Groups {
+		g.Opt.(optim.PartStepper).StepPart(g.Params, it.lr, part, rp.N)
+	}
 }
 
 // runReplica feeds replica r its rows of the current batch of n rows, gathering them
