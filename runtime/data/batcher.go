@@ -155,15 +155,24 @@ func (b *Batcher) XRows(dst []float32, lo, hi int) {
 	}
 }
 
-// PrefetchNext asks for the rows of the epoch's next batch, as GatherTRows reads them
-// (transposed) or as XRows does, once replicas have taken theirs.
-func (b *Batcher) PrefetchNext(transposed bool) { b.prefetchNext(transposed && b.d.Bytes != nil) }
+// PrefetchNextRows asks for rows [lo, hi) of the epoch's next batch, as GatherTRows
+// reads them (transposed) or as XRows does: a replica that has run its share asks for
+// its share of the next batch, so that the rows come to the core that will gather them.
+// Replicas may ask at once.
+func (b *Batcher) PrefetchNextRows(transposed bool, lo, hi int) {
+	b.prefetchNextRows(transposed && b.d.Bytes != nil, lo, hi)
+}
 
 // prefetchNext asks for the rows of the epoch's next batch, as bytes or as floats,
 // while this step runs: in a large data set each row is a DRAM miss, which the next
 // gather would otherwise wait for.
 func (b *Batcher) prefetchNext(bytes bool) {
-	next := b.perm[b.pos:min(len(b.perm), b.pos+b.batch)]
+	b.prefetchNextRows(bytes, 0, b.batch)
+}
+
+// prefetchNextRows asks for rows [lo, hi) of the epoch's next batch.
+func (b *Batcher) prefetchNextRows(bytes bool, lo, hi int) {
+	next := b.perm[min(len(b.perm), b.pos+lo):min(len(b.perm), b.pos+hi)]
 	if bytes {
 		kernels.PrefetchRows(nil, b.d.Bytes, next, b.d.Features())
 	} else {

@@ -76,12 +76,6 @@ func (p *Program) FeedTransposed(input *tensor.Tensor, fill func(xt []float32, l
 	return true
 }
 
-// TakesTransposed reports whether FeedTransposed would take input transposed, without
-// filling anything: for a caller that must prepare the row-major batch otherwise.
-func (p *Program) TakesTransposed(input *tensor.Tensor) bool {
-	return p.transposedInput(input) != nil
-}
-
 // transposedInput returns input's transposed buffer, or nil if input cannot be fed
 // transposed, deciding once per input.
 func (p *Program) transposedInput(input *tensor.Tensor) *transposedInput {

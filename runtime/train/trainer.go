@@ -158,7 +158,6 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 	if len(t.runs) != rp.N {
 		t.runs = make([]replicaRun, rp.N)
 	}
-	transposed := true
 	for r := range t.runs {
 		run := &t.runs[r]
 		run.c, run.lo, run.hi, run.err = nil, r*n/rp.N, (r+1)*n/rp.N, nil
@@ -170,9 +169,7 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 			return 0, err
 		}
 		run.c = c
-		transposed = transposed && c.Prog.TakesTransposed(c.X)
 	}
-	t.Batches.PrefetchNext(transposed)
 	t.replicas = replicaItems{t: t, n: n}
 	t.fork.Run(rp.N, &t.replicas)
 	for _, run := range t.runs {
@@ -257,11 +254,12 @@ func (it *partItems) Item(part int) {
 }
 
 // runReplica feeds replica r its rows of the current batch of n rows, gathering them
-// from the data set itself, and runs it.
+// from the data set itself, runs it, and asks for its share of the next batch.
 func (t *Trainer) runReplica(r, n int) {
 	run := &t.runs[r]
 	c, step := run.c, t.Clock.Step
-	if !c.Prog.FeedTransposed(c.X, func(xt []float32, ld int) { t.Batches.GatherTRows(xt, ld, run.lo, run.hi) }) {
+	transposed := c.Prog.FeedTransposed(c.X, func(xt []float32, ld int) { t.Batches.GatherTRows(xt, ld, run.lo, run.hi) })
+	if !transposed {
 		t.Batches.XRows(c.X.Data, run.lo, run.hi)
 	}
 	if c.Y != nil {
@@ -274,6 +272,8 @@ func (t *Trainer) runReplica(r, n int) {
 	c.Prog.SetTraining(true)
 	c.Prog.Seed(t.Seed ^ uint64(step+1)*0x9E3779B97F4A7C15 ^ uint64(r)*0xBF58476D1CE4E5B9)
 	run.err = c.Prog.Run()
+	b := t.Batches.BatchSize()
+	t.Batches.PrefetchNextRows(transposed, r*b/t.Replicas.N, (r+1)*b/t.Replicas.N)
 }
 
 // apply clips the gradients and runs the optimizers with this step's learning rate.
