@@ -177,7 +177,13 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 			return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, run.err)
 		}
 	}
-	return t.update(t.sumAndApply, func() float64 {
+	apply := t.apply
+	if t.byParts() {
+		apply = t.applyParts
+	} else {
+		t.sumGrads()
+	}
+	return t.update(apply, func() float64 {
 		loss := 0.0 // each replica's loss is already weighted by its share
 		for _, run := range t.runs {
 			if run.c != nil {
@@ -188,29 +194,37 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 	})
 }
 
-// sumAndApply adds the replicas' gradients into the parameters' and updates them. When
-// every optimizer can update parts of its parameters and nothing needs the whole sum
-// first (no clipping, no hooks), each core sums and updates its own part of every
-// parameter, so the sum it writes is the one it reads; otherwise the sum is shared out
-// by kernels.Accumulate and the update by the optimizers.
-func (t *Trainer) sumAndApply() {
-	u, rp := &t.Update, t.Replicas
+// byParts reports whether each core can sum and update its own part of every
+// parameter (applyParts), so that the sum it writes is the one it reads: every
+// optimizer must update by parts, and nothing may need the whole sum before the update
+// (clipping, hooks).
+func (t *Trainer) byParts() bool {
+	u := &t.Update
 	parts := u.ClipNorm == 0 && len(t.Hooks) == 0
 	for _, g := range u.Groups {
 		ps, ok := g.Opt.(optim.PartStepper)
 		parts = parts && ok && ps.Ranged(g.Params)
 	}
-	if !parts {
-		for r := 1; r < rp.N; r++ {
-			if t.runs[r].c != nil {
-				for i, p := range u.Params {
-					kernels.Accumulate(p.Grad.Data, rp.Grads[r][i].Data)
-				}
+	return parts
+}
+
+// sumGrads adds the replicas' gradients into the parameters', before the hooks and the
+// update see them.
+func (t *Trainer) sumGrads() {
+	rp := t.Replicas
+	for r := 1; r < rp.N; r++ {
+		if t.runs[r].c != nil {
+			for i, p := range t.Update.Params {
+				kernels.Accumulate(p.Grad.Data, rp.Grads[r][i].Data)
 			}
 		}
-		t.apply()
-		return
 	}
+}
+
+// applyParts sums the replicas' gradients and updates the weights, each core its own
+// part of every parameter.
+func (t *Trainer) applyParts() {
+	u, rp := &t.Update, t.Replicas
 	if u.Set != nil {
 		u.Set(t.Clock.Step)
 	}
