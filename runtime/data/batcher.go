@@ -135,7 +135,7 @@ func (b *Batcher) GatherT(dst []float32, ld int) {
 // GatherTRows is GatherT for rows [lo, hi) of the current batch, written to lanes
 // 0 … hi−lo−1 of dst: the share of one replica of a data-parallel step. Replicas may
 // gather at once, each into its own dst. It leaves the next batch's rows to
-// PrefetchNext.
+// PrefetchNextRows.
 func (b *Batcher) GatherTRows(dst []float32, ld, lo, hi int) {
 	rows := b.Index()[lo:hi]
 	if b.d.Bytes != nil {
