@@ -193,12 +193,7 @@ const ewChunk = 1 << 15
 
 // acquireElementwise returns a shared loop for an elementwise kernel over n
 // elements, or nil if it should run on the calling goroutine alone.
-func acquireElementwise(n int) *shared {
-	if n < minElementwiseParallel {
-		return nil
-	}
-	return acquire()
-}
+func acquireElementwise(n int) *shared { return acquireFor(n, minElementwiseParallel) }
 
 // elementwiseItem computes units [lo, hi) of an elementwise kernel: elements, rows
 // of AddAxis or channels of SumOuterInner.

@@ -94,6 +94,15 @@ func acquire() *shared {
 	return nil
 }
 
+// acquireFor returns a shared loop for a kernel over n units, or nil if n is below
+// least, the size from which sharing the work out pays.
+func acquireFor(n, least int) *shared {
+	if n < least {
+		return nil
+	}
+	return acquire()
+}
+
 // split runs s's kernel over n units (planes, rows, elements) in items of per,
 // shared out, then frees s.
 func (s *shared) split(n, per int) {

@@ -11,21 +11,12 @@ const minUpdateParallel = 1 << 16
 // 16, so that every item but the last runs whole AVX-512 blocks.
 const updateChunk = 1 << 14
 
-// acquireUpdate returns a shared loop for an update over n elements, or nil if it
-// should run on the calling goroutine alone.
-func acquireUpdate(n int) *shared {
-	if n < minUpdateParallel {
-		return nil
-	}
-	return acquire()
-}
-
 // Accumulate sets dst[i] += x[i], on all cores for long vectors: it sums the gradients
 // of data-parallel replicas. Each element is one addition, so the result does not
 // depend on the split.
 func Accumulate(dst, x []float32) {
 	x = x[:len(dst)]
-	if s := acquireUpdate(len(dst)); s != nil {
+	if s := acquireFor(len(dst), minUpdateParallel); s != nil {
 		s.kind, s.dst, s.x = ewAccumulate, dst, x
 		s.split(len(dst), updateChunk)
 		return
@@ -37,7 +28,7 @@ func Accumulate(dst, x []float32) {
 // SGDMomentumBlocks (the same bits), on all cores for long vectors.
 func SGDMomentum(w, g, buf []float32, lr, mu, wd float32) {
 	g, buf = g[:len(w)], buf[:len(w)]
-	if s := acquireUpdate(len(w)); s != nil {
+	if s := acquireFor(len(w), minUpdateParallel); s != nil {
 		s.kind, s.dst, s.x, s.y = ewMomentum, w, g, buf
 		s.lr, s.mu, s.wd = lr, mu, wd
 		s.split(len(w), updateChunk)
