@@ -2,23 +2,31 @@ package roux_test
 
 import (
 	"testing"
+
+	"github.com/roux-ml/roux"
 )
+
+// stepAllocs runs warm training steps of s, so that every program and buffer exists,
+// then returns how many times a step allocates, averaged over runs more steps.
+func stepAllocs(t *testing.T, s *roux.Session, warm, runs int) float64 {
+	t.Helper()
+	step := func() {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range warm {
+		step()
+	}
+	return testing.AllocsPerRun(runs, step)
+}
 
 // TestStepDoesNotAllocate checks that a training step of a masked MLP allocates nothing
 // once warmed up (programs, batches, masks and optimizer state are all preallocated).
 func TestStepDoesNotAllocate(t *testing.T) {
 	s := toy(t, `mask sparse on net.*.weight { init = random(sparsity: 0.9) }
 procedure { train(50 epochs) }`)
-	for range 3 {
-		if _, err := s.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := testing.AllocsPerRun(20, func() {
-		if _, err := s.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}); n != 0 {
+	if n := stepAllocs(t, s, 3, 20); n != 0 {
 		t.Fatalf("a training step allocates %.1f times", n)
 	}
 }
@@ -28,16 +36,7 @@ procedure { train(50 epochs) }`)
 // last partial batch.
 func TestStepDoesNotAllocateWithRegrowth(t *testing.T) {
 	s := compiled(t, resumable)
-	for range 14 {
-		if _, err := s.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := testing.AllocsPerRun(16, func() {
-		if _, err := s.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}); n != 0 {
+	if n := stepAllocs(t, s, 14, 16); n != 0 {
 		t.Fatalf("a training step allocates %.1f times", n)
 	}
 }
@@ -63,16 +62,7 @@ train {
 `
 	for name, src := range map[string]string{"mixture": mixture, "moe": moe} {
 		s := compiled(t, src)
-		for range 40 { // past the first epoch: every program is compiled
-			if _, err := s.Step(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if n := testing.AllocsPerRun(10, func() {
-			if _, err := s.Step(); err != nil {
-				t.Fatal(err)
-			}
-		}); n != 0 {
+		if n := stepAllocs(t, s, 40, 10); n != 0 { // past the first epoch: every program is compiled
 			t.Errorf("%s: a training step allocates %.1f times", name, n)
 		}
 	}
@@ -98,16 +88,7 @@ train {
     data_parallel = 2
 }
 `)
-		for range 10 { // 300 rows: four batches of 64 and one of 44 per epoch
-			if _, err := s.Step(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if n := testing.AllocsPerRun(20, func() {
-			if _, err := s.Step(); err != nil {
-				t.Fatal(err)
-			}
-		}); n != 0 {
+		if n := stepAllocs(t, s, 10, 20); n != 0 { // 300 rows: four batches of 64 and one of 44 per epoch
 			t.Errorf("%s: a data-parallel step allocates %.1f times", opt, n)
 		}
 	}
