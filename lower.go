@@ -140,9 +140,9 @@ func (s *Session) lower(n int, training bool, r int) (c *train.Compiled, err err
 	}
 	if r >= 0 {
 		c.Share = p.Input("share")
-		if len(l.commits) > 0 || len(l.reports) > 0 || c.Before != nil || len(s.weights.states) > 0 {
+		if len(l.commits) > 0 || c.Before != nil || len(s.weights.states) > 0 {
 			// the checker rejects what leads here (check.checkDataParallel); this is its backstop
-			return nil, fmt.Errorf("%s: data_parallel: this recipe keeps per-sample state, statistics or layer state, which replicas cannot split yet", s.recipe.Train.Pos)
+			return nil, fmt.Errorf("%s: data_parallel: this recipe keeps per-sample or layer state, which replicas cannot split yet", s.recipe.Train.DataParallelPos)
 		}
 	}
 	return c, nil

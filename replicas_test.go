@@ -93,3 +93,17 @@ func TestDataParallelResumeIsBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestDataParallelStatistics: a loss that reports statistics (cross-entropy with UDA's
+// training-signal annealing) trains with replicas, and the statistics are the
+// replicas' average: the schedule's threshold exactly, the share of rows kept close to
+// one program's (the replicas' gradients differ from its by rounding only).
+func TestDataParallelStatistics(t *testing.T) {
+	tsa := []string{"loss=cross_entropy(net(train.x), train.y, tsa: linear)"}
+	one := stepped(t, "recipes/moons.recipe", 40, tsa...)
+	dp := stepped(t, "recipes/moons.recipe", 40, append(tsa, "train.data_parallel=2")...)
+	a, b := one.TrainStats(), dp.TrainStats()
+	if len(b) != 2 || b["tsa_threshold"] != a["tsa_threshold"] || math.Abs(b["tsa_kept"]-a["tsa_kept"]) > 0.02 {
+		t.Errorf("statistics with replicas %v, with one program %v", b, a)
+	}
+}

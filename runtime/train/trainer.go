@@ -84,7 +84,9 @@ type Trainer struct {
 // A replica's program multiplies its loss by its share of the batch (Compiled.Share),
 // so the sum is the gradient of the whole batch's mean loss, and the programs' losses
 // sum to that loss. The replicas run under a kernels.Fork, which keeps each one's
-// kernels on its own core.
+// kernels on its own core. A replica's After runs once all have run, so the
+// statistics a program reports are averaged over the replicas; a replica's program
+// must keep no per-sample state, which After would store by the whole batch's rows.
 type Replicas struct {
 	N int
 	// Program returns replica r's training program for a share of n rows.
@@ -175,6 +177,11 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 	for _, run := range t.runs {
 		if run.c != nil && run.err != nil {
 			return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, run.err)
+		}
+	}
+	for _, run := range t.runs {
+		if run.c != nil && run.c.After != nil {
+			run.c.After() // one after another: each adds its replica's statistics
 		}
 	}
 	apply := t.apply
