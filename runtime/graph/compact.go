@@ -67,18 +67,6 @@ type transposedInput struct {
 // fill input as usual. A shuffled batch gathered this way is neither copied nor
 // transposed again.
 func (p *Program) FeedTransposed(input *tensor.Tensor, fill func(xt []float32, ld int)) bool {
-	t := p.transposedInput(input)
-	if t == nil {
-		return false
-	}
-	fill(t.xt, t.ld)
-	t.fed = true
-	return true
-}
-
-// transposedInput returns input's transposed buffer, or nil if input cannot be fed
-// transposed, deciding once per input.
-func (p *Program) transposedInput(input *tensor.Tensor) *transposedInput {
 	t, ok := p.transposed[input]
 	if !ok {
 		t = p.transposable(input)
@@ -87,7 +75,12 @@ func (p *Program) transposedInput(input *tensor.Tensor) *transposedInput {
 		}
 		p.transposed[input] = t
 	}
-	return t
+	if t == nil {
+		return false
+	}
+	fill(t.xt, t.ld)
+	t.fed = true
+	return true
 }
 
 // transposable returns the transposed buffer of an input if only compact layers
