@@ -268,7 +268,7 @@ func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 	state := func(name string, shape []int, fill float32) *tensor.Tensor {
 		return l.s.weights.state(path(name), shape, fill)
 	}
-	sparse := func(name string) *graph.Sparsity { return l.s.sparsity(path(name)) }
+	sparse := func(name string) *graph.Sparsity { return l.s.sparsity(path(name), l.replica) }
 	return &stdlib.Builder{G: l.g, State: state, Sparse: sparse, Scalar: l.scalarInput,
 		SampleState: func(name string, width int, fill float32) (*graph.Node, func(*graph.Node)) {
 			return l.sampleState(c, name, width, fill)

@@ -8,9 +8,11 @@ import (
 )
 
 // replicas holds what data-parallel training (train: data_parallel = N) adds to a
-// session: for each replica r ≥ 1 a shadow of every parameter, with the parameter's
-// own values and a gradient of its own, and the replicas' compiled programs.
+// session: for each replica r ≥ 1 a shadow of every parameter the programs compute
+// with (a masked weight's effective weight W̃, else the weight), sharing its values and
+// with a gradient of its own, and the replicas' compiled programs.
 type replicas struct {
+	params  []*tensor.Param                   // what the programs compute with
 	shadows []map[*tensor.Param]*tensor.Param // shadows[r], nil for r = 0
 	grads   [][]*tensor.Tensor                // grads[r][i]: replica r's gradient of params[i]
 	progs   map[[2]int]*train.Compiled        // by replica and rows
@@ -18,7 +20,7 @@ type replicas struct {
 
 // newReplicas makes the shadows of params for n replicas.
 func newReplicas(params []*tensor.Param, n int) *replicas {
-	rs := &replicas{shadows: make([]map[*tensor.Param]*tensor.Param, n), grads: make([][]*tensor.Tensor, n), progs: map[[2]int]*train.Compiled{}}
+	rs := &replicas{params: params, shadows: make([]map[*tensor.Param]*tensor.Param, n), grads: make([][]*tensor.Tensor, n), progs: map[[2]int]*train.Compiled{}}
 	for r := 1; r < n; r++ {
 		rs.shadows[r] = map[*tensor.Param]*tensor.Param{}
 		for _, p := range params {
@@ -28,6 +30,20 @@ func newReplicas(params []*tensor.Param, n int) *replicas {
 		}
 	}
 	return rs
+}
+
+// computedParams returns what the programs compute with in place of each weight: a
+// masked weight's effective weight, once the masks are built (the zero rule makes it
+// share the weight's values), else the weight itself.
+func (s *Session) computedParams() []*tensor.Param {
+	out := make([]*tensor.Param, len(s.weights.order))
+	for i, p := range s.weights.order {
+		out[i] = p
+		if lay, ok := s.layers[p.Name]; ok {
+			out[i] = lay.Effective
+		}
+	}
+	return out
 }
 
 // param returns the parameter replica r's program computes with: p itself for replica

@@ -27,7 +27,10 @@ func stepped(t *testing.T, file string, n int, sets ...string) *roux.Session {
 // replicas sum the same gradients in another order, so some bits must differ (else
 // the replicas did not run). Moons' batch of 64 splits unevenly three ways, and its
 // 2000 samples end each epoch with a partial batch of 16; the compressed MNIST network
-// checks replicas of sparse_dense layers, each with its own copy of the pattern.
+// checks replicas of sparse_dense layers, each with its own copy of the pattern. With
+// masks: the 90% ERK network runs its first layer on the sparse kernels (each replica
+// with its own copy of the CSR) and the others masked-dense, and RigL's 110 steps
+// take in a regrowth (step 100), which ranks the summed dense gradient.
 func TestDataParallelMatchesOneProgram(t *testing.T) {
 	for _, c := range []struct {
 		file  string
@@ -36,6 +39,8 @@ func TestDataParallelMatchesOneProgram(t *testing.T) {
 	}{
 		{"recipes/moons.recipe", 96, 1e-5},
 		{"recipes/mnist_erk_compact.recipe", 40, 1e-6},
+		{"recipes/mnist_erk.recipe", 40, 1e-6},
+		{"recipes/mnist_rigl.recipe", 110, 1e-5},
 	} {
 		one := stepped(t, c.file, c.steps)
 		for _, n := range []int{2, 3} {

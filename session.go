@@ -94,12 +94,13 @@ func NewSession(r *Recipe, opts Options) (*Session, error) {
 		return nil, err
 	}
 	s.trainer.Update = s.update()
-	if tr.DataParallel > 1 {
-		s.replicas = newReplicas(s.weights.order, tr.DataParallel)
-		s.trainer.Replicas = &train.Replicas{N: tr.DataParallel, Program: s.replicaProgram, Grads: s.replicas.grads}
-	}
 	if err := s.buildMasks(); err != nil {
 		return nil, err
+	}
+	if tr.DataParallel > 1 {
+		s.replicas = newReplicas(s.computedParams(), tr.DataParallel)
+		s.trainer.Replicas = &train.Replicas{N: tr.DataParallel, Program: s.replicaProgram,
+			Params: s.replicas.params, Grads: s.replicas.grads}
 	}
 	s.buildRegularizers()
 	if len(s.shadowOrder) > 0 {

@@ -16,8 +16,9 @@ var sparseLayers = true
 // kernels run is decided by SparseLinear at every step from the mask's density
 // (graph.SparseCrossover), so a mask that gets sparser during training moves to
 // them. The mask engine rebuilds the CSR whenever the mask changes, and asks for the
-// dense gradient on RigL's regrowth steps (mask.Layer.DenseGrad).
-func (s *Session) sparsity(path string) *graph.Sparsity {
+// dense gradient on RigL's regrowth steps (mask.Layer.DenseGrad). Replica r ≥ 1 of a
+// data-parallel step gets its own copy of the CSR.
+func (s *Session) sparsity(path string, replica int) *graph.Sparsity {
 	p := s.weights.byPath[path]
 	if !sparseLayers || p == nil || len(p.Value.Shape) != 2 || s.prunedRule(path) != "zero" {
 		return nil
@@ -27,7 +28,11 @@ func (s *Session) sparsity(path string) *graph.Sparsity {
 		lay.CSR = &kernels.CSR{}
 		lay.BuildCSR()
 	}
-	return &graph.Sparsity{CSR: lay.CSR, DenseGrad: &lay.DenseGrad}
+	csr := lay.CSR
+	if replica > 0 {
+		csr = lay.ReplicaCSR(replica)
+	}
+	return &graph.Sparsity{CSR: csr, DenseGrad: &lay.DenseGrad}
 }
 
 // prunedRule returns the pruned rule of the mask that selects path: the running

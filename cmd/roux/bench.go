@@ -133,19 +133,14 @@ func benchEpochs(w, stderr io.Writer, file string, sets []string, densities []fl
 		return exitRuntime
 	}
 	fmt.Fprintf(w, "  %-10s %10.3f %12.0f %9.2f\n", "dense", base, samplesPerSecond(dense, base), 1.0)
-	masked := dense.Train.DataParallel <= 1 // replicas do not take masks yet
 	for _, d := range densities {
 		label := fmt.Sprintf("%g%%", 100*d)
-		if !masked {
-			fmt.Fprintf(w, "  %-10s %10s %12s %9s", label, "-", "-", "-")
-		} else {
-			decl := fmt.Sprintf("\nmask bench_sparse on %s.*.weight {\n    init = random(sparsity: %g, distribution: erk)\n}\n", dense.Models[0].Name, 1-d)
-			t, code := benchVariant(file, append(append([]byte(nil), src...), decl...), sets, steps, stderr)
-			if code != exitOK {
-				return code
-			}
-			fmt.Fprintf(w, "  %-10s %10.3f %12.0f %9.2f", label, t, samplesPerSecond(dense, t), t/base)
+		decl := fmt.Sprintf("\nmask bench_sparse on %s.*.weight {\n    init = random(sparsity: %g, distribution: erk)\n}\n", dense.Models[0].Name, 1-d)
+		t, code := benchVariant(file, append(append([]byte(nil), src...), decl...), sets, steps, stderr)
+		if code != exitOK {
+			return code
 		}
+		fmt.Fprintf(w, "  %-10s %10.3f %12.0f %9.2f", label, t, samplesPerSecond(dense, t), t/base)
 		if whyNot == nil {
 			c, err := compressed(file, src, dense.Models[0], d)
 			if err != nil {
@@ -159,9 +154,6 @@ func benchEpochs(w, stderr io.Writer, file string, sets []string, densities []fl
 			fmt.Fprintf(w, " %12.3f %9.2f", tc, tc/base)
 		}
 		fmt.Fprintln(w)
-	}
-	if !masked {
-		fmt.Fprintf(w, "no masked rows: data_parallel = %d does not take masks yet\n", dense.Train.DataParallel)
 	}
 	if whyNot != nil {
 		fmt.Fprintf(w, "no compressed rows: %v\n", whyNot)

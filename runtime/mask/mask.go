@@ -20,6 +20,10 @@ type Layer struct {
 	// (a dense layer's [out, in] weight): the engine rebuilds it after every change of
 	// the mask; the program gathers its values from W̃ when it runs.
 	CSR *kernels.CSR
+	// ReplicaCSRs[r-1] is replica r's copy of CSR in a data-parallel step: a CSR keeps
+	// its kernels' scratch, so programs that run at once need one each. BuildCSR
+	// rebuilds them with CSR.
+	ReplicaCSRs []*kernels.CSR
 	// DenseGrad is set by the engine before each step whose backward pass must leave
 	// the dense ∂L/∂W̃ in Effective.Grad: the steps that end with RigL's regrowth,
 	// which ranks pruned weights by it. A sparse program computes the weight
@@ -464,10 +468,28 @@ func (m *Mask) compress(step int, changed bool) {
 	}
 }
 
-// BuildCSR rebuilds l.CSR from the mask and W̃, the weight seen as [shape[0], rest].
+// BuildCSR rebuilds l.CSR and the replicas' copies from the mask and W̃, the weight
+// seen as [shape[0], rest].
 func (l *Layer) BuildCSR() {
+	l.build(l.CSR)
+	for _, c := range l.ReplicaCSRs {
+		l.build(c)
+	}
+}
+
+func (l *Layer) build(c *kernels.CSR) {
 	rows := l.Param.Value.Shape[0]
-	l.CSR.Build(l.Mask, l.Effective.Value.Data, rows, len(l.Mask)/rows)
+	c.Build(l.Mask, l.Effective.Value.Data, rows, len(l.Mask)/rows)
+}
+
+// ReplicaCSR returns replica r's copy of l.CSR (r ≥ 1), built on first use.
+func (l *Layer) ReplicaCSR(r int) *kernels.CSR {
+	for len(l.ReplicaCSRs) < r {
+		c := &kernels.CSR{}
+		l.build(c)
+		l.ReplicaCSRs = append(l.ReplicaCSRs, c)
+	}
+	return l.ReplicaCSRs[r-1]
 }
 
 // State is what a checkpoint keeps of a mask besides its 0/1 entries: the sparsity

@@ -91,9 +91,13 @@ type Replicas struct {
 	N int
 	// Program returns replica r's training program for a share of n rows.
 	Program func(r, n int) (*Compiled, error)
-	// Grads[r][i] is the gradient replica r ≥ 1 writes for Update.Params[i] (Grads[0]
-	// is unused: replica 0 writes the parameters' own).
-	Grads [][]*tensor.Tensor
+	// Params are the parameters the programs compute with: Update.Params, or in their
+	// place the tensors the hooks turn into their gradients (a masked weight's
+	// effective weight). Replica 0 writes their gradients; Grads[r][i] is the one
+	// replica r ≥ 1 writes for Params[i] (Grads[0] is unused). The sum is taken before
+	// the hooks run.
+	Params []*tensor.Param
+	Grads  [][]*tensor.Tensor
 }
 
 // replicaRun is one replica's part of the current step: its program, its rows of the
@@ -221,7 +225,7 @@ func (t *Trainer) sumGrads() {
 	rp := t.Replicas
 	for r := 1; r < rp.N; r++ {
 		if t.runs[r].c != nil {
-			for i, p := range t.Update.Params {
+			for i, p := range rp.Params {
 				kernels.Accumulate(p.Grad.Data, rp.Grads[r][i].Data)
 			}
 		}
@@ -260,7 +264,7 @@ type partItems struct {
 
 func (it *partItems) Item(part int) {
 	t, u, rp := it.t, &it.t.Update, it.t.Replicas
-	for i, p := range u.Params {
+	for i, p := range rp.Params { // Update.Params themselves: there are no hooks (byParts)
 		lo, hi := optim.PartRange(len(p.Grad.Data), part, rp.N)
 		sum := p.Grad.Data[lo:hi]
 		for r := 1; r < rp.N; r++ {
