@@ -28,25 +28,27 @@ func (g *Graph) compactGrad(n, gy *Node, i int) *Node {
 }
 
 // stepCompact runs CompactLinear or one of its gradients; in.n is the batch. An
-// input fed transposed (FeedTransposed) is read from its transposed buffer.
+// input fed transposed (FeedTransposed) is read from its transposed buffer, and the
+// values held transposed (layout.go) are read and written as they are.
 func (p *Program) stepCompact(in *instr, d, x, y []float32) {
 	csr := in.node.attr.sp.CSR
+	dense := func(i int, v []float32) kernels.Dense { return kernels.Dense{Data: v, T: in.transposed(i)} }
 	switch in.op {
 	case opCompactLinear:
 		csr.SetVal(y)
+		xd := dense(0, x)
 		if t := p.fedTransposed(in.node.in[0]); t != nil {
-			kernels.SpMMTTransposed(d, t.xt, csr, in.n)
-		} else {
-			kernels.SpMMT(d, x, csr, in.n)
+			xd = kernels.Dense{Data: t.xt, T: true}
 		}
+		kernels.SpMMTOf(dense(tDst, d), xd, csr, in.n)
 	case opCompactGradInput:
-		kernels.SpMM(d, x, csr, in.n)
+		kernels.SpMMOf(dense(tDst, d), dense(0, x), csr, in.n)
 	case opCompactGradValues:
+		xd := dense(1, y)
 		if t := p.fedTransposed(in.node.in[1]); t != nil {
-			kernels.SDDMMTransposed(d, x, t.xt, csr, in.n)
-		} else {
-			kernels.SDDMM(d, x, y, csr, in.n)
+			xd = kernels.Dense{Data: t.xt, T: true}
 		}
+		kernels.SDDMMOf(d, dense(0, x), xd, csr, in.n)
 	}
 }
 

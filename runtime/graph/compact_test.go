@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/roux-ml/roux/runtime/kernels"
@@ -116,5 +117,67 @@ func TestFeedTransposed(t *testing.T) {
 	}
 	if q, _ := build(true); q.FeedTransposed(q.Input("x"), func([]float32, int) { t.Fatal("fill called") }) {
 		t.Error("FeedTransposed accepted an input another op reads")
+	}
+}
+
+// TestCompactChainTransposed trains two compact layers with a bias and a ReLU between
+// them, a residual sum and a compact output, at batch 32: Compile holds the hidden
+// values and their gradients transposed, and the loss, the output and every gradient
+// must be the bits of the program that holds them all row-major. At batch 20 (not a
+// multiple of 16) nothing is transposed.
+func TestCompactChainTransposed(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	c1 := kernels.CSR{}
+	c2 := kernels.CSR{}
+	c3 := kernels.CSR{}
+	pattern := func(c *kernels.CSR, rows, cols int) {
+		mask, w := make([]float32, rows*cols), make([]float32, rows*cols)
+		for i := range mask {
+			if r.Float64() < 0.3 {
+				mask[i] = 1
+			}
+		}
+		c.Build(mask, w, rows, cols)
+	}
+	pattern(&c1, 24, 40)
+	pattern(&c2, 24, 24)
+	pattern(&c3, 3, 24)
+	params := []*tensor.Param{tensor.NewParam("v1", c1.NNZ()), tensor.NewParam("b1", 24),
+		tensor.NewParam("v2", c2.NNZ()), tensor.NewParam("b2", 24), tensor.NewParam("v3", c3.NNZ())}
+	for _, p := range params {
+		copy(p.Value.Data, randoms(r, p.Value.Size()))
+	}
+	for _, batch := range []int{32, 20} {
+		x := randoms(r, batch*40)
+		run := func(off bool) (listing string, out [][]float32) {
+			defer func(v bool) { transposeOff = v }(transposeOff)
+			transposeOff = off
+			g := New()
+			xn := g.Input("x", batch, 40)
+			h1 := g.Relu(g.AddBias(g.CompactLinear(xn, g.Param(params[0]), &c1), g.Param(params[1])))
+			h2 := g.Relu(g.AddBias(g.CompactLinear(h1, g.Param(params[2]), &c2), g.Param(params[3])))
+			logits := g.CompactLinear(g.Add(h1, h2), g.Param(params[4]), &c3)
+			loss := g.SumAll(g.Mul(logits, logits))
+			p := compile(t, g, Options{Loss: loss, Outputs: []*Node{logits}})
+			copy(p.Input("x").Data, x)
+			if err := p.Run(); err != nil {
+				t.Fatal(err)
+			}
+			out = [][]float32{slices.Clone(p.Value(loss).Data), slices.Clone(p.Value(logits).Data)}
+			for _, q := range params {
+				out = append(out, slices.Clone(q.Grad.Data))
+			}
+			return p.String(), out
+		}
+		listing, got := run(false)
+		_, want := run(true)
+		if n := strings.Count(listing, " transposed"); (batch == 32) != (n > 0) {
+			t.Fatalf("batch %d: %d values held transposed:\n%s", batch, n, listing)
+		}
+		for i := range want {
+			if !slices.EqualFunc(got[i], want[i], func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+				t.Fatalf("batch %d: result %d differs with transposed values: %v, want %v", batch, i, got[i], want[i])
+			}
+		}
 	}
 }

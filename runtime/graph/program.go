@@ -116,6 +116,9 @@ func instrText(in *instr, num map[*Node]int) string {
 		sb.WriteString(attrText(n, num))
 	}
 	fmt.Fprintf(&sb, " %s", shp(n.Shape))
+	if in.transposed(tDst) {
+		sb.WriteString(" transposed")
+	}
 	if in.sink != nil {
 		fmt.Fprintf(&sb, " -> grad(%s)", in.sink.Name)
 	}

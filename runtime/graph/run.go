@@ -126,7 +126,11 @@ func (p *Program) step(in *instr) error {
 	case opMatMul:
 		in.gemm.Run(d, x, y, false)
 	case opAddBias:
-		kernels.AddBias(d, x, y, in.outer, in.n)
+		if in.transposed(tDst) { // [n, outer]: a bias per row
+			kernels.AddAxis(d, x, y, 1, in.n, in.outer)
+		} else {
+			kernels.AddBias(d, x, y, in.outer, in.n)
+		}
 	case opAdd, opSub, opMul, opDiv:
 		runBinary(in.op, in.mode, d, x, y)
 	case opCopy:
@@ -239,7 +243,11 @@ func (p *Program) stepGrad(in *instr, d, x, y, z []float32) {
 	case opMaxGrad:
 		kernels.MaxAxisGrad(d, x, y, z, in.outer, in.n, in.inner)
 	case opSumRows:
-		kernels.SumRows(d, x, in.outer, in.n)
+		if in.transposed(0) {
+			kernels.SumRowsT(d, x, in.outer, in.n)
+		} else {
+			kernels.SumRows(d, x, in.outer, in.n)
+		}
 	case opSoftmaxCEGrad:
 		kernels.SoftmaxCrossEntropyGrad(d, y, z, in.outer, in.n, x[0]/float32(in.outer))
 	case opMSEGrad:

@@ -10,9 +10,9 @@ import (
 //
 //	dst[c·ld + k] = src[rows[k]·cols + c]   for c < cols, k < len(rows)
 //
-// and zeroes the rest of each row of dst (k from len(rows) to ld). It is the layout
-// SpMMTTransposed and SDDMMTransposed read, with ld = SparseLd(len(rows)): a shuffled
-// batch gathered this way skips the copy and the transpose of the batch. Rows are
+// and zeroes the rest of each row of dst (k from len(rows) to ld). It is the layout of
+// a transposed Dense, with ld = SparseLd(len(rows)): a shuffled batch gathered this
+// way skips the copy and the transpose of the batch. Rows are
 // taken gatherGroup at a time, copied into a cache-resident stage and transposed from
 // there. It panics if a row is out of range or dst is short; it does not allocate
 // once warm.

@@ -208,6 +208,33 @@ func TestAxisKernels(t *testing.T) {
 	check(t, "sum_rows", r2, []float64{5, 7, 9})
 }
 
+// TestSumRowsT: SumRowsT on x transposed gives SumRows's bits, for row counts that
+// leave every remainder of its four-row blocks.
+func TestSumRowsT(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 3, 4, 7, 300} {
+		for _, rows := range []int{1, 2, 64, 129} {
+			x, xt := make([]float32, rows*n), make([]float32, rows*n)
+			for i := range x {
+				x[i] = float32(r.NormFloat64()) * 1e3
+			}
+			for b := range rows {
+				for j := range n {
+					xt[j*rows+b] = x[b*n+j]
+				}
+			}
+			want, got := make([]float32, n), make([]float32, n)
+			SumRows(want, x, rows, n)
+			SumRowsT(got, xt, rows, n)
+			for j := range want {
+				if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+					t.Fatalf("n %d, rows %d: [%d] = %v, SumRows %v", n, rows, j, got[j], want[j])
+				}
+			}
+		}
+	}
+}
+
 func scale(v []float64, s float64) []float64 {
 	for i := range v {
 		v[i] *= s

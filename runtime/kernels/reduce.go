@@ -104,3 +104,26 @@ func SumRows(dst, x []float32, rows, n int) {
 		Add(d, d, x[r*n:(r+1)*n])
 	}
 }
+
+// SumRowsT is SumRows for x given transposed, [n, rows]: dst[j] = Σ_r xt[j·rows + r],
+// summed in the order of r as SumRows sums, so the bits are the same. It sums four
+// rows of xt at once, whose additions do not wait on one another.
+func SumRowsT(dst, xt []float32, rows, n int) {
+	d, xt := dst[:n], xt[:rows*n]
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		a, b, c, e := xt[j*rows:][:rows], xt[(j+1)*rows:][:rows], xt[(j+2)*rows:][:rows], xt[(j+3)*rows:][:rows]
+		s0, s1, s2, s3 := a[0], b[0], c[0], e[0]
+		for r := 1; r < rows; r++ {
+			s0, s1, s2, s3 = s0+a[r], s1+b[r], s2+c[r], s3+e[r]
+		}
+		d[j], d[j+1], d[j+2], d[j+3] = s0, s1, s2, s3
+	}
+	for ; j < n; j++ {
+		s := xt[j*rows]
+		for _, v := range xt[j*rows+1 : (j+1)*rows] {
+			s += v
+		}
+		d[j] = s
+	}
+}

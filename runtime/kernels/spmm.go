@@ -147,6 +147,18 @@ func spGrow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
+// Dense is a dense operand of the sparse kernels, of logical shape [batch, n]: Data
+// holds it row-major, or, when T is set, transposed, [n, SparseLd(batch)] with
+// Data[i·ld + b] = x[b, i]. A transposed input's padding lanes (b ≥ batch) must be
+// finite, zero for the output gradient of SDDMMOf (as GatherT writes them); those of
+// a transposed output hold the same sums over the inputs' padding lanes. A layer
+// whose neighbours take the transposed layout too skips the copies the kernels
+// otherwise make between the layouts.
+type Dense struct {
+	Data []float32
+	T    bool
+}
+
 // SpMMT sets y = x·W̃ᵀ for x [batch, w.Cols] and y [batch, w.Rows], all row-major:
 //
 //	for b, o: y[b,o] = Σ_{k in row o} x[b, Col[k]]·Val[k]
@@ -159,42 +171,33 @@ func spGrow[T any](s []T, n int) []T {
 // ranges of equal nonzero counts. Each element is summed by one goroutine in a fixed
 // order, so results are identical run to run. It does not allocate once w's scratch
 // has grown.
-func SpMMT(y, x []float32, w *CSR, batch int) {
-	checkLen("SpMMT", "y", y, batch*w.Rows)
-	checkLen("SpMMT", "x", x, batch*w.Cols)
-	s := &w.sc
-	s.begin(w, batch)
-	s.xt = spGrow(s.xt, w.Cols*s.ld)
-	s.x = x
-	s.run(opTransX, w.Cols, batch*w.Cols)
-	s.forward(y, s.xt)
-	s.xtHeld, s.ytHeld = s.held(x), held{}
-	s.end()
-}
+func SpMMT(y, x []float32, w *CSR, batch int) { SpMMTOf(Dense{Data: y}, Dense{Data: x}, w, batch) }
 
-// SpMMTTransposed is SpMMT for x given transposed, xt [w.Cols, SparseLd(batch)]
-// (xt[i·ld + b] = x[b,i]), as GatherT writes it: a layer fed straight from the data
-// skips the transpose. The results are those of SpMMT, bit for bit.
-func SpMMTTransposed(y, xt []float32, w *CSR, batch int) {
-	checkLen("SpMMTTransposed", "y", y, batch*w.Rows)
+// SpMMTOf is SpMMT for operands in either layout; an operand given transposed is
+// neither copied nor transposed. The results are those of SpMMT, bit for bit.
+func SpMMTOf(y, x Dense, w *CSR, batch int) {
 	s := &w.sc
 	s.begin(w, batch)
-	checkLen("SpMMTTransposed", "xt", xt, w.Cols*s.ld)
-	s.forward(y, xt)
-	s.xtHeld, s.ytHeld = held{}, held{}
+	checkDense("SpMMT", "y", y, s.ld, batch, w.Rows)
+	checkDense("SpMMT", "x", x, s.ld, batch, w.Cols)
+	xt := x.Data
+	if !x.T {
+		s.xt = spGrow(s.xt, w.Cols*s.ld)
+		s.x = x.Data
+		s.run(opTransX, w.Cols, batch*w.Cols)
+		xt, s.xtHeld = s.xt, s.held(x.Data)
+	} else {
+		s.xtHeld = held{}
+	}
+	s.y, s.yT, s.xin = y.Data, y.T, xt
+	s.run(opForward, w.Rows, w.NNZ()*s.ld+s.batch*w.Rows)
+	s.ytHeld = held{}
 	s.end()
 }
 
 // SparseLd is the row length of the transposed operands of the sparse kernels for a
 // batch: the batch rounded up to 16 lanes.
 func SparseLd(batch int) int { return (batch + 15) / 16 * 16 }
-
-// forward runs the product phase of SpMMT, y = x·W̃ᵀ from xt, x transposed.
-func (s *spWork) forward(y, xt []float32) {
-	w := s.w
-	s.y, s.xin = y, xt
-	s.run(opForward, w.Rows, w.NNZ()*s.ld+s.batch*w.Rows)
-}
 
 // SpMM sets dx = dy·W̃ for dy [batch, w.Rows] and dx [batch, w.Cols], the input
 // gradient of SpMMT:
@@ -204,22 +207,37 @@ func (s *spWork) forward(y, xt []float32) {
 // It walks the nonzeros column by column (an index built on the first call after
 // Build, O(nnz + Cols), kept up to date by SetValues), so that each column of dx is
 // summed by one goroutine in the order of rows, and works like SpMMT otherwise.
-func SpMM(dx, dy []float32, w *CSR, batch int) {
-	checkLen("SpMM", "dx", dx, batch*w.Cols)
-	checkLen("SpMM", "dy", dy, batch*w.Rows)
+func SpMM(dx, dy []float32, w *CSR, batch int) { SpMMOf(Dense{Data: dx}, Dense{Data: dy}, w, batch) }
+
+// SpMMOf is SpMM for operands in either layout, like SpMMTOf.
+func SpMMOf(dx, dy Dense, w *CSR, batch int) {
 	if !w.t.ok {
 		w.transpose()
 	}
 	s := &w.sc
 	s.begin(w, batch)
-	s.yt = spGrow(s.yt, w.Rows*s.ld)
-	s.dy, s.dx = dy, dx
-	if !s.holds(s.ytHeld, dy) {
-		s.run(opTransDY, w.Rows, batch*w.Rows)
-	}
+	checkDense("SpMM", "dx", dx, s.ld, batch, w.Cols)
+	checkDense("SpMM", "dy", dy, s.ld, batch, w.Rows)
+	s.yin = s.transDY(dy)
+	s.dx, s.dxT = dx.Data, dx.T
 	s.run(opBackward, w.Cols, w.NNZ()*s.ld+batch*w.Cols)
-	s.ytHeld = s.held(dy)
 	s.end()
+}
+
+// transDY returns dy transposed: dy itself if given so, else the scratch yt, into
+// which it is transposed unless yt holds it already.
+func (s *spWork) transDY(dy Dense) []float32 {
+	if dy.T {
+		s.ytHeld = held{}
+		return dy.Data
+	}
+	s.yt = spGrow(s.yt, s.w.Rows*s.ld)
+	if !s.holds(s.ytHeld, dy.Data) {
+		s.dy = dy.Data
+		s.run(opTransDY, s.w.Rows, s.batch*s.w.Rows)
+	}
+	s.ytHeld = s.held(dy.Data)
+	return s.yt
 }
 
 // SDDMM sets g to the weight gradient dW̃ = dyᵀ·x at w's nonzeros, g[k] being
@@ -231,51 +249,35 @@ func SpMM(dx, dy []float32, w *CSR, batch int) {
 // one dot product over the batch per nonzero, summing the batch in a fixed order;
 // the cost is O(nnz·batch + batch·(Rows+Cols)).
 func SDDMM(g, dy, x []float32, w *CSR, batch int) {
+	SDDMMOf(g, Dense{Data: dy}, Dense{Data: x}, w, batch)
+}
+
+// SDDMMOf is SDDMM for dy and x in either layout, like SpMMTOf.
+func SDDMMOf(g []float32, dy, x Dense, w *CSR, batch int) {
 	checkLen("SDDMM", "g", g, w.NNZ())
-	checkLen("SDDMM", "dy", dy, batch*w.Rows)
-	checkLen("SDDMM", "x", x, batch*w.Cols)
 	s := &w.sc
 	s.begin(w, batch)
-	s.xt = spGrow(s.xt, w.Cols*s.ld)
-	s.yt = spGrow(s.yt, w.Rows*s.ld)
-	s.dy, s.x = dy, x
-	haveX, haveDY := s.holds(s.xtHeld, x), s.holds(s.ytHeld, dy)
-	switch {
-	case !haveX && !haveDY:
-		s.run(opTransBoth, w.Rows+w.Cols, batch*(w.Rows+w.Cols))
-	case !haveX:
-		s.run(opTransX, w.Cols, batch*w.Cols)
-	case !haveDY:
-		s.run(opTransDY, w.Rows, batch*w.Rows)
+	checkDense("SDDMM", "dy", dy, s.ld, batch, w.Rows)
+	checkDense("SDDMM", "x", x, s.ld, batch, w.Cols)
+	xt := x.Data
+	if !x.T {
+		s.xt = spGrow(s.xt, w.Cols*s.ld)
+		if !s.holds(s.xtHeld, x.Data) {
+			if !dy.T && !s.holds(s.ytHeld, dy.Data) { // both at once
+				s.yt = spGrow(s.yt, w.Rows*s.ld)
+				s.dy, s.x = dy.Data, x.Data
+				s.run(opTransBoth, w.Rows+w.Cols, batch*(w.Rows+w.Cols))
+				s.ytHeld = s.held(dy.Data)
+			} else {
+				s.x = x.Data
+				s.run(opTransX, w.Cols, batch*w.Cols)
+			}
+		}
+		xt, s.xtHeld = s.xt, s.held(x.Data)
 	}
-	s.dots(g, s.xt)
-	s.xtHeld, s.ytHeld = s.held(x), s.held(dy)
+	s.g, s.xin, s.yin = g, xt, s.transDY(dy)
+	s.run(opDots, w.Rows, w.NNZ()*s.ld)
 	s.end()
-}
-
-// SDDMMTransposed is SDDMM for x given transposed, xt [w.Cols, SparseLd(batch)] as
-// for SpMMTTransposed, whose padding lanes (b ≥ batch) must be finite. The results
-// are those of SDDMM, bit for bit.
-func SDDMMTransposed(g, dy, xt []float32, w *CSR, batch int) {
-	checkLen("SDDMMTransposed", "g", g, w.NNZ())
-	checkLen("SDDMMTransposed", "dy", dy, batch*w.Rows)
-	s := &w.sc
-	s.begin(w, batch)
-	checkLen("SDDMMTransposed", "xt", xt, w.Cols*s.ld)
-	s.yt = spGrow(s.yt, w.Rows*s.ld)
-	s.dy = dy
-	if !s.holds(s.ytHeld, dy) {
-		s.run(opTransDY, w.Rows, batch*w.Rows)
-	}
-	s.dots(g, xt)
-	s.ytHeld = s.held(dy)
-	s.end()
-}
-
-// dots runs the product phase of SDDMM into g, from yt and xt (x transposed).
-func (s *spWork) dots(g, xt []float32) {
-	s.g, s.xin = g, xt
-	s.run(opDots, s.w.Rows, s.w.NNZ()*s.ld)
 }
 
 // held names the operand a scratch holds transposed: its first element and batch.
@@ -292,6 +294,16 @@ func (s *spWork) held(src []float32) held { return held{&src[0], s.batch} }
 // kernels of one training step that read it (a layer's input and its output
 // gradient), a step starting with the forward (SpMMT), which forgets the rest.
 func (s *spWork) holds(h held, src []float32) bool { return h == s.held(src) }
+
+// checkDense panics if d is too short for [batch, n] in its layout (ld lanes when
+// transposed).
+func checkDense(kernel, name string, d Dense, ld, batch, n int) {
+	if d.T {
+		checkLen(kernel, name, d.Data, n*ld)
+	} else {
+		checkLen(kernel, name, d.Data, batch*n)
+	}
+}
 
 // checkLen panics if s is shorter than n.
 func checkLen(kernel, name string, s []float32, n int) {
@@ -327,9 +339,12 @@ type spWork struct {
 	ld     int
 	xt, yt []float32
 	xin    []float32 // the transposed x the product phases read: xt, or the caller's
+	yin    []float32 // the transposed dy they read: yt, or the caller's
 	x, y   []float32
 	dx, dy []float32
 	g      []float32
+	yT     bool // y, the forward's output, is written transposed
+	dxT    bool // so is dx, the input gradient
 
 	// xtHeld and ytHeld are the operands xt and yt hold transposed (of nil:
 	// nothing): a weight gradient after the forward and the input gradient of the
@@ -348,7 +363,7 @@ func (s *spWork) begin(w *CSR, batch int) {
 
 // end drops the references to the caller's slices.
 func (s *spWork) end() {
-	s.x, s.y, s.dx, s.dy, s.g, s.xin = nil, nil, nil, nil, nil, nil
+	s.x, s.y, s.dx, s.dy, s.g, s.xin, s.yin = nil, nil, nil, nil, nil, nil, nil
 }
 
 // run runs phase op over n items (rows of its output) split into parts, on the
@@ -398,10 +413,10 @@ func (s *spWork) part(p int) {
 		s.transBoth(p)
 	case opForward:
 		lo, hi := s.balanced(w.RowPtr, p)
-		spRows(s.y, s.tmpOf(p), s.xin, s.ld, s.batch, w.RowPtr, w.Col, w.Val, lo, hi)
+		spRows(s.y, s.yT, s.tmpOf(p), s.xin, s.ld, s.batch, w.RowPtr, w.Col, w.Val, lo, hi)
 	case opBackward:
 		lo, hi := s.balanced(w.t.ptr, p)
-		spRows(s.dx, s.tmpOf(p), s.yt, s.ld, s.batch, w.t.ptr, w.t.row, w.t.val, lo, hi)
+		spRows(s.dx, s.dxT, s.tmpOf(p), s.yin, s.ld, s.batch, w.t.ptr, w.t.row, w.t.val, lo, hi)
 	case opDots:
 		lo, hi := s.balanced(w.RowPtr, p)
 		s.dotRows(lo, hi)
@@ -464,27 +479,34 @@ func (s *spWork) dotRows(lo, hi int) {
 			if k0 == k1 {
 				continue
 			}
-			spDots(s.g[k0:k1], s.yt[o*s.ld+l:][:n], s.xin[l:], s.ld, w.Col[k0:k1], l > 0)
+			spDots(s.g[k0:k1], s.yin[o*s.ld+l:][:n], s.xin[l:], s.ld, w.Col[k0:k1], l > 0)
 		}
 	}
 }
 
 // spRows sets rows [lo, hi) of the product, [batch, n] with n = len(ptr)-1, in
-// dst: it computes a block of spBlock rows of the transposed product at a time in
-// tmp [spBlock, ld], tmp[o-o0,:] = Σ_k val[k]·src[idx[k],:] over row o's entries k,
-// and copies the block transposed into dst.
-func spRows(dst, tmp, src []float32, ld, batch int, ptr, idx []int32, val []float32, lo, hi int) {
+// dst: it computes a block of spBlock rows of the transposed product at a time,
+// row o = Σ_k val[k]·src[idx[k],:] over row o's entries k, straight into dst if dstT
+// (dst being the product transposed, [n, ld]), else in tmp [spBlock, ld], which it
+// then copies transposed into dst.
+func spRows(dst []float32, dstT bool, tmp, src []float32, ld, batch int, ptr, idx []int32, val []float32, lo, hi int) {
 	n := len(ptr) - 1
 	for o0 := lo; o0 < hi; o0 += spBlock {
 		o1 := min(hi, o0+spBlock)
+		acc := tmp
+		if dstT {
+			acc = dst[o0*ld:]
+		}
 		for l := 0; l < ld; l += spLanes {
 			w := min(spLanes, ld-l)
 			for o := o0; o < o1; o++ {
 				k0, k1 := ptr[o], ptr[o+1]
-				spAxpys(tmp[(o-o0)*ld+l:][:w], src[l:], ld, idx[k0:k1], val[k0:k1])
+				spAxpys(acc[(o-o0)*ld+l:][:w], src[l:], ld, idx[k0:k1], val[k0:k1])
 			}
 		}
-		spTranspose(dst[o0:], n, tmp, ld, o1-o0, 0, batch)
+		if !dstT {
+			spTranspose(dst[o0:], n, tmp, ld, o1-o0, 0, batch)
+		}
 	}
 }
 

@@ -166,6 +166,7 @@ func spRunCase(t *testing.T, name string, c *spCase) {
 		t.Fatalf("%s: SDDMM on operands already transposed differs", name)
 	}
 	spCheckTransposed(t, name, c, &w, y, g)
+	spCheckLayouts(t, name, c, &w, y, dx, g)
 	// other operands are transposed afresh: doubling both quadruples the gradient exactly
 	x2, dy2 := slices.Clone(c.x), slices.Clone(c.dy)
 	for i := range x2 {
@@ -182,8 +183,8 @@ func spRunCase(t *testing.T, name string, c *spCase) {
 	}
 }
 
-// spCheckTransposed fails unless SpMMTTransposed and SDDMMTransposed on x gathered
-// transposed give SpMMT's y and SDDMM's g bit for bit, with garbage in w's scratch.
+// spCheckTransposed fails unless the kernels on x gathered transposed give SpMMT's y
+// and SDDMM's g bit for bit, with garbage in w's scratch.
 func spCheckTransposed(t *testing.T, name string, c *spCase, w *CSR, y, g []float32) {
 	t.Helper()
 	ld := SparseLd(c.batch)
@@ -194,10 +195,63 @@ func spCheckTransposed(t *testing.T, name string, c *spCase, w *CSR, y, g []floa
 	GatherT(xt, ld, c.x, rows, c.in)
 	y2, g2 := make([]float32, len(y)), make([]float32, len(g))
 	SpMM(make([]float32, c.batch*c.in), c.dy, w, c.batch) // leaves w's scratch holding other operands
-	SpMMTTransposed(y2, xt, w, c.batch)
-	SDDMMTransposed(g2, c.dy, xt, w, c.batch)
+	SpMMTOf(Dense{Data: y2}, Dense{Data: xt, T: true}, w, c.batch)
+	SDDMMOf(g2, Dense{Data: c.dy}, Dense{Data: xt, T: true}, w, c.batch)
 	if !spSameBits(y, y2) || !spSameBits(g, g2) {
 		t.Fatalf("%s: the kernels on x given transposed differ", name)
+	}
+}
+
+// spCheckLayouts fails unless the kernels give the bits of the row-major ones with
+// their operands in the transposed layout, alone and together: y and dx written
+// transposed (compared at lanes b < batch), dy read transposed.
+func spCheckLayouts(t *testing.T, name string, c *spCase, w *CSR, y, dx, g []float32) {
+	t.Helper()
+	ld := SparseLd(c.batch)
+	tr := func(m []float32, n int) []float32 { // [batch, n] as [n, ld], padding zero
+		out := make([]float32, n*ld)
+		for b := range c.batch {
+			for i := range n {
+				out[i*ld+b] = m[b*n+i]
+			}
+		}
+		return out
+	}
+	same := func(what string, got, want []float32, n int, transposed bool) {
+		t.Helper()
+		if transposed {
+			want = tr(want, n)
+			for i := range n {
+				clear(got[i*ld+c.batch : (i+1)*ld])
+			}
+		}
+		if !spSameBits(got, want) {
+			t.Fatalf("%s: %s differs from the row-major kernel's", name, what)
+		}
+	}
+	xt, dyt := tr(c.x, c.in), tr(c.dy, c.out)
+	for _, xT := range []bool{false, true} {
+		x := Dense{Data: c.x}
+		if xT {
+			x = Dense{Data: xt, T: true}
+		}
+		yt := make([]float32, c.out*ld)
+		SpMMTOf(Dense{Data: yt, T: true}, x, w, c.batch)
+		same("y transposed", yt, y, c.out, true)
+		g2 := make([]float32, len(g))
+		SDDMMOf(g2, Dense{Data: dyt, T: true}, x, w, c.batch)
+		same("g from dy transposed", g2, g, 0, false)
+	}
+	for _, outT := range []bool{false, true} {
+		d := make([]float32, len(dx))
+		if outT {
+			d = make([]float32, c.in*ld)
+		}
+		SpMMOf(Dense{Data: d, T: outT}, Dense{Data: dyt, T: true}, w, c.batch)
+		same("dx from dy transposed", d, dx, c.in, outT)
+		d = make([]float32, len(d))
+		SpMMOf(Dense{Data: d, T: outT}, Dense{Data: c.dy}, w, c.batch)
+		same("dx", d, dx, c.in, outT)
 	}
 }
 
@@ -286,8 +340,8 @@ func TestSparseNoAlloc(t *testing.T) {
 		"SpMM":      func() { SpMM(dx, c.dy, &w, c.batch) },
 		"SDDMM":     func() { SDDMM(g, c.dy, c.x, &w, c.batch) },
 		"GatherT":   func() { GatherT(xt, ld, c.x, rows, c.in) },
-		"SpMMTT":    func() { SpMMTTransposed(y, xt, &w, c.batch) },
-		"SDDMMT":    func() { SDDMMTransposed(g, c.dy, xt, &w, c.batch) },
+		"SpMMTT":    func() { SpMMTOf(Dense{Data: y}, Dense{Data: xt, T: true}, &w, c.batch) },
+		"SDDMMT":    func() { SDDMMOf(g, Dense{Data: c.dy}, Dense{Data: xt, T: true}, &w, c.batch) },
 		"SetValues": func() { w.SetValues(c.w) },
 		"Build":     func() { w.Build(c.mask, c.w, c.out, c.in) },
 	} {
