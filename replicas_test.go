@@ -42,7 +42,7 @@ func TestDataParallelMatchesOneProgram(t *testing.T) {
 		{"recipes/mnist_erk.recipe", 40, 1e-6},
 		{"recipes/mnist_rigl.recipe", 110, 1e-5},
 	} {
-		one := stepped(t, c.file, c.steps)
+		one := stepped(t, c.file, c.steps, "train.data_parallel=1")
 		for _, n := range []int{2, 3} {
 			t.Run(fmt.Sprintf("%s/%d", c.file, n), func(t *testing.T) {
 				dp := stepped(t, c.file, c.steps, fmt.Sprintf("train.data_parallel=%d", n))

@@ -75,9 +75,10 @@ func epochTimeOf(b *testing.B, r *roux.Recipe) float64 {
 // BenchmarkCompactEpoch times one epoch of recipes/mnist_erk_compact.recipe (the 90%
 // ERK mask stored compressed by sparse_dense: weights, gradients and momentum hold only
 // the nonzeros) and of the same network at ERK's 99% densities against the dense
-// recipes/mnist_mlp.recipe in the same run, each as written (one program splitting its
-// products between the cores) and with data_parallel = 2 (two replicas, one per
-// core). The ratios compare each with the faster dense epoch.
+// recipes/mnist_mlp.recipe in the same run, each with one program splitting its
+// products between the cores and with data_parallel = 2 (two replicas, one per core,
+// as the compressed recipe is written). The ratios compare each with the faster dense
+// epoch.
 //
 //	go test -run XXX -bench CompactEpoch -benchtime 3x .
 func BenchmarkCompactEpoch(b *testing.B) {
@@ -96,9 +97,9 @@ func BenchmarkCompactEpoch(b *testing.B) {
 		"out = dense(h2, 10)", "out = sparse_dense(h2, 10, density: 0.18370138)").Replace(string(src))
 	for _, c := range []struct{ name, src string }{{"10%", string(src)}, {"1%", at99}} {
 		for _, dp := range []string{"", "-dp2"} {
-			sets := lenetLikeTorch
+			sets := append([]string{"train.data_parallel=1"}, lenetLikeTorch...)
 			if dp != "" {
-				sets = append([]string{"train.data_parallel=2"}, lenetLikeTorch...)
+				sets[0] = "train.data_parallel=2"
 			}
 			r, err := roux.Compile("compact.recipe", []byte(c.src), sets...)
 			if err != nil {
