@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 
 	"github.com/roux-ml/roux"
 )
@@ -30,7 +33,9 @@ func stepped(t *testing.T, file string, n int, sets ...string) *roux.Session {
 // checks replicas of sparse_dense layers, each with its own copy of the pattern. With
 // masks: the 90% ERK network runs its first layer on the sparse kernels (each replica
 // with its own copy of the CSR) and the others masked-dense, and RigL's 110 steps
-// take in a regrowth (step 100), which ranks the summed dense gradient.
+// take in a regrowth (step 100), which ranks the summed dense gradient. Regularizers
+// (a golden's recipe: L1 and group lasso over a GMP mask) add their gradients and
+// proximal steps once, to the summed step.
 func TestDataParallelMatchesOneProgram(t *testing.T) {
 	for _, c := range []struct {
 		file  string
@@ -41,10 +46,11 @@ func TestDataParallelMatchesOneProgram(t *testing.T) {
 		{"recipes/mnist_erk_compact.recipe", 40, 1e-6},
 		{"recipes/mnist_erk.recipe", 40, 1e-6},
 		{"recipes/mnist_rigl.recipe", 110, 1e-5},
+		{goldenRecipe(t, "ok_data_parallel_regularize"), 40, 1e-5},
 	} {
 		one := stepped(t, c.file, c.steps, "train.data_parallel=1")
 		for _, n := range []int{2, 3} {
-			t.Run(fmt.Sprintf("%s/%d", c.file, n), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%d", filepath.Base(c.file), n), func(t *testing.T) {
 				dp := stepped(t, c.file, c.steps, fmt.Sprintf("train.data_parallel=%d", n))
 				worst, differ := 0.0, false
 				for i, p := range one.Params() {
@@ -61,6 +67,21 @@ func TestDataParallelMatchesOneProgram(t *testing.T) {
 			})
 		}
 	}
+}
+
+// goldenRecipe writes the recipe of a checker golden file to a temporary file and
+// returns its path.
+func goldenRecipe(t *testing.T, name string) string {
+	t.Helper()
+	ar, err := txtar.ParseFile("lang/check/testdata/" + name + ".txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), name+".recipe")
+	if err := os.WriteFile(file, ar.Files[0].Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
 
 // TestDataParallelSameSeedSameWeights: replicas keep training reproducible bit for bit.

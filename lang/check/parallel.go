@@ -3,11 +3,11 @@ package check
 // checkDataParallel rejects what data_parallel does not support yet. Each replica of
 // the model runs its share of the batch in its own program and only the gradients the
 // programs compute are summed, so anything else a step keeps or changes would be kept
-// or changed once per replica. Masks are supported: they act on the summed gradient,
-// once per step. Regularizers and procedures are not yet; a loss mixture's other
-// streams, per-sample state and mean teachers are not split, and batch_norm's
-// statistics and moe's balance term over a share of the batch are not the whole
-// batch's.
+// or changed once per replica. Masks and regularizers are supported: they act on the
+// summed gradient and the updated weights, once per step. Procedures are not yet; a
+// loss mixture's other streams, per-sample state and mean teachers are not split, and
+// batch_norm's statistics and moe's balance term over a share of the batch are not the
+// whole batch's.
 func (c *checker) checkDataParallel() {
 	tr := c.r.Train
 	if tr == nil || tr.DataParallel <= 1 {
@@ -15,8 +15,6 @@ func (c *checker) checkDataParallel() {
 	}
 	why := ""
 	switch {
-	case len(c.r.Regularizers) > 0:
-		why = "regularizers (regularize " + c.r.Regularizers[0].Name + ")"
 	case c.r.Procedure != nil:
 		why = "a procedure"
 	case c.r.Evaluated != nil:
