@@ -1,6 +1,7 @@
 package roux_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -131,5 +132,37 @@ func TestDataParallelStatistics(t *testing.T) {
 	a, b := one.TrainStats(), dp.TrainStats()
 	if len(b) != 2 || b["tsa_threshold"] != a["tsa_threshold"] || math.Abs(b["tsa_kept"]-a["tsa_kept"]) > 0.02 {
 		t.Errorf("statistics with replicas %v, with one program %v", b, a)
+	}
+}
+
+// TestDataParallelProcedures runs the procedure goldens (lottery-ticket rewinding,
+// sparse pretraining then dense fine-tuning, a model soup) through Train with two
+// replicas and with one program: the same weights to float rounding, so the
+// procedures' steps (save, prune, rewind, unmask, soup) reach the weights the
+// replicas compute with.
+func TestDataParallelProcedures(t *testing.T) {
+	for _, name := range []string{"ok_procedure_imp", "ok_procedure_spdf", "ok_procedure_soup"} {
+		t.Run(name, func(t *testing.T) {
+			file := goldenRecipe(t, name)
+			trained := func(n int) *roux.Session {
+				s := session(t, file, fmt.Sprintf("train.data_parallel=%d", n))
+				if err := s.Train(context.Background(), roux.Hooks{}); err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			one, dp := trained(1), trained(2)
+			worst, differ := 0.0, false
+			for i, p := range one.Params() {
+				for j, v := range p.Value.Data {
+					w := dp.Params()[i].Value.Data[j]
+					differ = differ || math.Float32bits(v) != math.Float32bits(w)
+					worst = max(worst, math.Abs(float64(v-w))/max(1, math.Abs(float64(v))))
+				}
+			}
+			if worst > 1e-5 || !differ {
+				t.Errorf("the weights differ by up to %.3g (tolerance 1e-5); some bits differ: %v", worst, differ)
+			}
+		})
 	}
 }

@@ -3,11 +3,11 @@ package check
 // checkDataParallel rejects what data_parallel does not support yet. Each replica of
 // the model runs its share of the batch in its own program and only the gradients the
 // programs compute are summed, so anything else a step keeps or changes would be kept
-// or changed once per replica. Masks and regularizers are supported: they act on the
-// summed gradient and the updated weights, once per step. Procedures are not yet; a
-// loss mixture's other streams, per-sample state and mean teachers are not split, and
-// batch_norm's statistics and moe's balance term over a share of the batch are not the
-// whole batch's.
+// or changed once per replica. Masks, regularizers and procedures are supported: they
+// act on the summed gradient and the weights, which the replicas share, once per step
+// or between phases. A loss mixture's other streams, per-sample state and mean
+// teachers are not split, and batch_norm's statistics and moe's balance term over a
+// share of the batch are not the whole batch's.
 func (c *checker) checkDataParallel() {
 	tr := c.r.Train
 	if tr == nil || tr.DataParallel <= 1 {
@@ -15,8 +15,6 @@ func (c *checker) checkDataParallel() {
 	}
 	why := ""
 	switch {
-	case c.r.Procedure != nil:
-		why = "a procedure"
 	case c.r.Evaluated != nil:
 		why = "a loss mixture (several data sets, augmentations, per-sample state or a mean teacher)"
 	}
