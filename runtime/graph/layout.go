@@ -68,7 +68,8 @@ func newLayout(c *compiler, keep []*Node) *layout {
 	}
 	for _, in := range c.p.code {
 		s := in.node.Shape
-		if in.op != opCopy && !kept[in.node] && len(s) == 2 && s[0] > 0 && kernels.SparseLd(s[0]) == s[0] {
+		// a parameter's gradient (a sink) is read in its own layout after the run
+		if in.op != opCopy && in.sink == nil && !kept[in.node] && len(s) == 2 && s[0] > 0 && kernels.SparseLd(s[0]) == s[0] {
 			l.can[in.dst] = true
 			l.parent[in.dst] = in.dst
 		}
