@@ -32,23 +32,22 @@ func (g *Graph) compactGrad(n, gy *Node, i int) *Node {
 // values held transposed (layout.go) are read and written as they are.
 func (p *Program) stepCompact(in *instr, d, x, y []float32) {
 	csr := in.node.attr.sp.CSR
-	dense := func(i int, v []float32) kernels.Dense { return kernels.Dense{Data: v, T: in.transposed(i)} }
 	switch in.op {
 	case opCompactLinear:
 		csr.SetVal(y)
-		xd := dense(0, x)
+		xd := in.dense(0, x)
 		if t := p.fedTransposed(in.node.in[0]); t != nil {
 			xd = kernels.Dense{Data: t.xt, T: true}
 		}
-		kernels.SpMMTOf(dense(tDst, d), xd, csr, in.n)
+		kernels.SpMMTOf(in.dense(tDst, d), xd, csr, in.n)
 	case opCompactGradInput:
-		kernels.SpMMOf(dense(tDst, d), dense(0, x), csr, in.n)
+		kernels.SpMMOf(in.dense(tDst, d), in.dense(0, x), csr, in.n)
 	case opCompactGradValues:
-		xd := dense(1, y)
+		xd := in.dense(1, y)
 		if t := p.fedTransposed(in.node.in[1]); t != nil {
 			xd = kernels.Dense{Data: t.xt, T: true}
 		}
-		kernels.SDDMMOf(d, dense(0, x), xd, csr, in.n)
+		kernels.SDDMMOf(d, in.dense(0, x), xd, csr, in.n)
 	}
 }
 

@@ -120,43 +120,49 @@ func TestFeedTransposed(t *testing.T) {
 	}
 }
 
-// TestCompactChainTransposed trains two compact layers with a bias and a ReLU between
-// them, a residual sum and a compact output, at batch 32: Compile holds the hidden
-// values and their gradients transposed, and the loss, the output and every gradient
-// must be the bits of the program that holds them all row-major. At batch 20 (not a
-// multiple of 16) nothing is transposed. The input is a parameter, so its gradient,
-// which the first layer's input gradient writes, must stay row-major.
-func TestCompactChainTransposed(t *testing.T) {
+// TestChainTransposed trains a chain of sparse layers at batch 32: a compact layer,
+// a masked layer on the sparse kernels (10% dense) and one on Gemm (60% dense, above
+// SparseCrossover), with biases, ReLUs and a residual sum between them, and a dense
+// output layer. Compile holds the hidden values and their gradients transposed, and
+// the loss, the output and every gradient must be the bits of the program that holds
+// them all row-major. At batch 20 (not a multiple of 16) nothing is transposed. The
+// input is a parameter, so its gradient, which the first layer's input gradient
+// writes, must stay row-major.
+func TestChainTransposed(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	c1 := kernels.CSR{}
-	c2 := kernels.CSR{}
-	c3 := kernels.CSR{}
-	pattern := func(c *kernels.CSR, rows, cols int) {
-		mask, w := make([]float32, rows*cols), make([]float32, rows*cols)
+	pattern := func(rows, cols int, density float64, w []float32) *kernels.CSR {
+		mask := make([]float32, rows*cols)
 		for i := range mask {
-			if r.Float64() < 0.3 {
+			if r.Float64() < density {
 				mask[i] = 1
+			} else if w != nil {
+				w[i] = 0
 			}
 		}
-		c.Build(mask, w, rows, cols)
+		c := &kernels.CSR{}
+		c.Build(mask, make([]float32, rows*cols), rows, cols)
+		return c
 	}
-	pattern(&c1, 24, 40)
-	pattern(&c2, 24, 24)
-	pattern(&c3, 3, 24)
+	c1 := pattern(24, 40, 0.3, nil)
 	params := []*tensor.Param{nil, tensor.NewParam("v1", c1.NNZ()), tensor.NewParam("b1", 24),
-		tensor.NewParam("v2", c2.NNZ()), tensor.NewParam("b2", 24), tensor.NewParam("v3", c3.NNZ())}
+		tensor.NewParam("w2", 24, 24), tensor.NewParam("b2", 24), tensor.NewParam("w3", 24, 24), tensor.NewParam("w4", 3, 24)}
+	for _, p := range params[1:] {
+		copy(p.Value.Data, randoms(r, p.Value.Size()))
+	}
+	c2 := pattern(24, 24, 0.1, params[3].Value.Data)
+	c3 := pattern(24, 24, 0.6, params[5].Value.Data)
 	for _, batch := range []int{32, 20} {
 		params[0] = tensor.NewParam("x", batch, 40)
-		for _, p := range params {
-			copy(p.Value.Data, randoms(r, p.Value.Size()))
-		}
+		copy(params[0].Value.Data, randoms(r, batch*40))
 		run := func(off bool) (listing string, out [][]float32) {
 			defer func(v bool) { transposeOff = v }(transposeOff)
 			transposeOff = off
 			g := New()
-			h1 := g.Relu(g.AddBias(g.CompactLinear(g.Param(params[0]), g.Param(params[1]), &c1), g.Param(params[2])))
-			h2 := g.Relu(g.AddBias(g.CompactLinear(h1, g.Param(params[3]), &c2), g.Param(params[4])))
-			logits := g.CompactLinear(g.Add(h1, h2), g.Param(params[5]), &c3)
+			pn := func(i int) *Node { return g.Param(params[i]) }
+			h1 := g.Relu(g.AddBias(g.CompactLinear(pn(0), pn(1), c1), pn(2)))
+			h2 := g.Relu(g.AddBias(g.SparseLinear(h1, pn(3), Sparsity{CSR: c2}), pn(4)))
+			h3 := g.Relu(g.SparseLinear(h2, pn(5), Sparsity{CSR: c3}))
+			logits := g.MatMul(g.Add(h1, h3), pn(6), false, true)
 			loss := g.SumAll(g.Mul(logits, logits))
 			p := compile(t, g, Options{Loss: loss, Outputs: []*Node{logits}})
 			if err := p.Run(); err != nil {

@@ -34,6 +34,7 @@ type instr struct {
 	sink  *tensor.Param   // the parameter whose gradient dst is, for the listing
 	moe   *moePlan        // an MoE's routing and scratch, shared with its gradients
 	t     uint8           // the operands and result held transposed (layout.go)
+	swap  bool            // gemm takes the operands swapped, writing the result transposed
 }
 
 // Broadcast modes of a binary instruction.
@@ -70,7 +71,7 @@ func (g *Graph) Compile(opts Options) (prog *Program, err error) {
 		c.p.lossBuf = c.buf[opts.Loss]
 		c.emitBackward(g.backward(opts.Loss, reachable([]*Node{opts.Loss})))
 	}
-	c.transposeCompact(roots)
+	c.chooseLayouts(roots)
 	c.finish()
 	return c.p, nil
 }

@@ -124,7 +124,7 @@ func (p *Program) step(in *instr) error {
 	}
 	switch in.op {
 	case opMatMul:
-		in.gemm.Run(d, x, y, false)
+		in.runGemm(d, x, y)
 	case opAddBias:
 		if in.transposed(tDst) { // [n, outer]: a bias per row
 			kernels.AddAxis(d, x, y, 1, in.n, in.outer)
@@ -213,6 +213,15 @@ func (p *Program) step(in *instr) error {
 		p.stepGrad(in, d, x, y, z)
 	}
 	return nil
+}
+
+// runGemm runs the instruction's matrix product on its operands, swapped when it
+// writes its result transposed (layout.go).
+func (in *instr) runGemm(d, a, b []float32) {
+	if in.swap {
+		a, b = b, a
+	}
+	in.gemm.Run(d, a, b, false)
 }
 
 // stepGrad runs one gradient-only instruction.

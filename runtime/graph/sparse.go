@@ -99,22 +99,22 @@ func (c *compiler) sparseDims(in *instr, n *Node) {
 }
 
 // stepSparse runs a SparseLinear instruction or one of its gradients; in.n is the
-// batch.
+// batch. Values held transposed (layout.go) are read and written as they are.
 func (p *Program) stepSparse(in *instr, d, x, y, z []float32) {
 	sp := in.node.attr.sp
 	csr := sp.CSR
 	switch {
 	case in.op == opSparseLinear && sp.sparse():
 		csr.SetValues(y)
-		kernels.SpMMT(d, x, csr, in.n)
+		kernels.SpMMTOf(in.dense(tDst, d), in.dense(0, x), csr, in.n)
 	case in.op == opSparseGradInput && sp.sparse():
-		kernels.SpMM(d, x, csr, in.n)
+		kernels.SpMMOf(in.dense(tDst, d), in.dense(0, x), csr, in.n)
 	case in.op == opSparseGradWeight && !sp.denseGrad():
 		g := z[:csr.NNZ()]
-		kernels.SDDMM(g, x, y, csr, in.n)
+		kernels.SDDMMOf(g, in.dense(0, x), in.dense(1, y), csr, in.n)
 		scatter(d, g, csr)
 	default:
-		in.gemm.Run(d, x, y, false)
+		in.runGemm(d, x, y)
 	}
 }
 
