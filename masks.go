@@ -89,8 +89,8 @@ func (s *Session) slots(p *tensor.Param) [][]float32 {
 	return out
 }
 
-// Masks are hooks of the trainer.
-var _ train.Hook = (*mask.Mask)(nil)
+// Masks are hooks of the trainer, which a data-parallel step runs part by part.
+var _ train.PartHook = (*mask.Mask)(nil)
 
 // ParamSparsity is the realised sparsity of one weight, exactly as stored.
 type ParamSparsity struct {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/roux-ml/roux/runtime/kernels"
+	"github.com/roux-ml/roux/runtime/optim"
 	"github.com/roux-ml/roux/runtime/schedule"
 	"github.com/roux-ml/roux/runtime/sparse"
 	"github.com/roux-ml/roux/runtime/tensor"
@@ -232,22 +233,37 @@ func (m *Mask) recomputesNM() bool {
 // weights), straight-through (dense), or SR-STE (dense plus λ·(1−M)⊙W) (PAPERS.md RP1, M3).
 func (m *Mask) AfterBackward() {
 	for _, l := range m.Layers {
-		g, ge, w := l.Param.Grad.Data, l.Effective.Grad.Data, l.Param.Value.Data
-		switch {
-		case l.Param.Active != nil: // only the kept weights are updated: the pruned entries of g stay zero
-			for _, i := range l.Param.Active {
-				g[i] = ge[i]
-			}
-		case m.Pruned.Rule == "zero":
-			kernels.Mul(g, ge, l.Mask)
-		case m.Pruned.Rule == "srste":
-			lambda := float32(m.Pruned.Decay)
-			for i, k := range l.Mask {
-				g[i] = ge[i] + lambda*(1-k)*w[i]
-			}
-		default: // ste, decay, shrink: dense gradient
-			copy(g, ge)
+		m.backward(l, 0, len(l.Mask))
+	}
+}
+
+// AfterBackwardPart is AfterBackward on part part of parts of every layer's entries
+// (optim.PartRange), for a data-parallel step whose cores each sum and update their
+// own part of every gradient.
+func (m *Mask) AfterBackwardPart(part, parts int) {
+	for _, l := range m.Layers {
+		lo, hi := optim.PartRange(len(l.Mask), part, parts)
+		m.backward(l, lo, hi)
+	}
+}
+
+// backward is AfterBackward on entries [lo, hi) of layer l.
+func (m *Mask) backward(l *Layer, lo, hi int) {
+	g, ge, w := l.Param.Grad.Data, l.Effective.Grad.Data, l.Param.Value.Data
+	switch {
+	case l.Param.Active != nil: // only the kept weights are updated: the pruned entries of g stay zero
+		for _, i := range l.Param.ActiveIn(lo, hi) {
+			g[i] = ge[i]
 		}
+	case m.Pruned.Rule == "zero":
+		kernels.Mul(g[lo:hi], ge[lo:hi], l.Mask[lo:hi])
+	case m.Pruned.Rule == "srste":
+		lambda := float32(m.Pruned.Decay)
+		for i := lo; i < hi; i++ {
+			g[i] = ge[i] + lambda*(1-l.Mask[i])*w[i]
+		}
+	default: // ste, decay, shrink: dense gradient
+		copy(g[lo:hi], ge[lo:hi])
 	}
 }
 

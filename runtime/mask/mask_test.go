@@ -167,6 +167,40 @@ func TestGradientRules(t *testing.T) {
 	}
 }
 
+// TestAfterBackwardParts checks that AfterBackwardPart over every part, in any order,
+// gives AfterBackward's gradients bit for bit under each rule, the zero rule both with
+// a list of kept entries (10% dense) and without one (60%), on shapes that do not
+// divide into blocks of 16.
+func TestAfterBackwardParts(t *testing.T) {
+	cases := []struct {
+		rule     Pruned
+		sparsity float64
+	}{{Pruned{Rule: "zero"}, 0.9}, {Pruned{Rule: "zero"}, 0.4}, {Pruned{Rule: "ste"}, 0.5}, {Pruned{Rule: "srste", Decay: 0.5}, 0.5}}
+	for _, c := range cases {
+		spec := Spec{Name: "g", Init: &Init{Kind: "random", Sparsity: c.sparsity, Distribution: "uniform"}, Pruned: c.rule}
+		whole, parted := newRig(t, spec, [][]int{{37, 61}, {5, 3}}), newRig(t, spec, [][]int{{37, 61}, {5, 3}})
+		if kept := whole.m.Layers[0].Param.Active != nil; kept != (c.rule.Rule == "zero" && c.sparsity > 0.5) {
+			t.Fatalf("%s at %g: list of kept entries %v", c.rule.Rule, c.sparsity, kept)
+		}
+		g := rand.New(rand.NewPCG(5, 6))
+		for k, l := range whole.m.Layers {
+			for i := range l.Effective.Grad.Data {
+				v := float32(g.NormFloat64())
+				l.Effective.Grad.Data[i], parted.m.Layers[k].Effective.Grad.Data[i] = v, v
+			}
+		}
+		whole.m.AfterBackward()
+		for _, part := range []int{2, 0, 1} {
+			parted.m.AfterBackwardPart(part, 3)
+		}
+		for k, l := range whole.m.Layers {
+			if got := parted.m.Layers[k].Param.Grad.Data; !slices.EqualFunc(got, l.Param.Grad.Data, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+				t.Fatalf("%s at %g: layer %d's gradient differs by parts", c.rule.Rule, c.sparsity, k)
+			}
+		}
+	}
+}
+
 // TestDecayBeta checks progressive gradient flow: pruned effective weights are exactly
 // β(t)·w.
 func TestDecayBeta(t *testing.T) {

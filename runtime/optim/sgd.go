@@ -50,13 +50,10 @@ func (o *SGD) update(p *tensor.Param, lr float32, lo, hi int, active []int32) {
 	}
 }
 
-// Ranged reports whether StepPart can update params: none may list active entries.
-// It creates the momentum buffers StepPart will use, so that parts can run at once.
+// Ranged reports that StepPart can update params. It creates the momentum buffers
+// StepPart will use, so that parts can run at once.
 func (o *SGD) Ranged(params []*tensor.Param) bool {
 	for _, p := range params {
-		if p.Active != nil {
-			return false
-		}
 		o.Slots(p)
 	}
 	return true
@@ -68,8 +65,13 @@ func (o *SGD) Ranged(params []*tensor.Param) bool {
 // accepted params (it creates the state the parts then only read).
 func (o *SGD) StepPart(params []*tensor.Param, lr float32, part, parts int) {
 	for _, p := range params {
-		if p.Grad != nil {
-			lo, hi := PartRange(len(p.Value.Data), part, parts)
+		if p.Grad == nil {
+			continue
+		}
+		lo, hi := PartRange(len(p.Value.Data), part, parts)
+		if p.Active != nil {
+			o.update(p, lr, 0, len(p.Value.Data), p.ActiveIn(lo, hi))
+		} else {
 			o.update(p, lr, lo, hi, nil)
 		}
 	}

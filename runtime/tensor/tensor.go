@@ -3,6 +3,7 @@
 package tensor
 
 import (
+	"slices"
 	"fmt"
 	"strings"
 )
@@ -55,6 +56,13 @@ type Param struct {
 	// state) an update would leave as they are anyway. Its mask rebuilds it whenever
 	// the mask changes.
 	Active []int32
+}
+
+// ActiveIn returns the entries of Active in [lo, hi), Active being ascending.
+func (p *Param) ActiveIn(lo, hi int) []int32 {
+	a, _ := slices.BinarySearch(p.Active, int32(lo))
+	b, _ := slices.BinarySearch(p.Active, int32(hi))
+	return p.Active[a:b]
 }
 
 // NewParam allocates a zeroed parameter and its gradient.

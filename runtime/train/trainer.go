@@ -58,6 +58,14 @@ type Hook interface {
 	AfterUpdate(step int) error
 }
 
+// PartHook is a Hook whose AfterBackward works entry by entry: a data-parallel step
+// whose cores each sum and update their own part of every gradient runs it on each
+// part in between (AfterBackwardPart, with the parts of optim.PartRange).
+type PartHook interface {
+	Hook
+	AfterBackwardPart(part, parts int)
+}
+
 // Trainer runs training steps over one data stream.
 type Trainer struct {
 	Clock   schedule.Clock
@@ -140,13 +148,10 @@ func (t *Trainer) Step() (float64, error) {
 	return t.update(t.apply, func() float64 { return float64(c.Prog.Value(c.Loss).Data[0]) })
 }
 
-// update ends a step whose gradients are computed: the hooks around the optimizers'
-// update, the update apply makes, and the clock. loss reads the step's loss once the
-// hooks have run.
+// update ends a step whose gradients are computed: the update apply makes (the
+// hooks' AfterBackward included), the clock, and the hooks' AfterUpdate. loss reads
+// the step's loss once the hooks have run.
 func (t *Trainer) update(apply func(), loss func() float64) (float64, error) {
-	for _, h := range t.Hooks {
-		h.AfterBackward()
-	}
 	apply()
 	t.Clock.Step++
 	for _, h := range t.Hooks {
@@ -207,11 +212,16 @@ func (t *Trainer) stepReplicas(n int) (float64, error) {
 
 // byParts reports whether each core can sum and update its own part of every
 // parameter (applyParts), so that the sum it writes is the one it reads: every
-// optimizer must update by parts, and nothing may need the whole sum before the update
-// (clipping, hooks).
+// optimizer must update by parts, every hook must turn gradients into the optimizer's
+// entry by entry (PartHook), and nothing may need the whole sum before the update
+// (clipping).
 func (t *Trainer) byParts() bool {
 	u := &t.Update
-	parts := u.ClipNorm == 0 && len(t.Hooks) == 0
+	parts := u.ClipNorm == 0
+	for _, h := range t.Hooks {
+		_, ok := h.(PartHook)
+		parts = parts && ok
+	}
 	for _, g := range u.Groups {
 		ps, ok := g.Opt.(optim.PartStepper)
 		parts = parts && ok && ps.Ranged(g.Params)
@@ -232,8 +242,8 @@ func (t *Trainer) sumGrads() {
 	}
 }
 
-// applyParts sums the replicas' gradients and updates the weights, each core its own
-// part of every parameter.
+// applyParts sums the replicas' gradients, runs the hooks' AfterBackwardPart and
+// updates the weights, each core its own part of every parameter.
 func (t *Trainer) applyParts() {
 	u, rp := &t.Update, t.Replicas
 	if u.Set != nil {
@@ -264,7 +274,7 @@ type partItems struct {
 
 func (it *partItems) Item(part int) {
 	t, u, rp := it.t, &it.t.Update, it.t.Replicas
-	for i, p := range rp.Params { // Update.Params themselves: there are no hooks (byParts)
+	for i, p := range rp.Params {
 		lo, hi := optim.PartRange(len(p.Grad.Data), part, rp.N)
 		sum := p.Grad.Data[lo:hi]
 		for r := 1; r < rp.N; r++ {
@@ -272,6 +282,9 @@ func (it *partItems) Item(part int) {
 				kernels.Add(sum, sum, rp.Grads[r][i].Data[lo:hi])
 			}
 		}
+	}
+	for _, h := range t.Hooks {
+		h.(PartHook).AfterBackwardPart(part, rp.N)
 	}
 	for _, g := range u.Groups {
 		g.Opt.(optim.PartStepper).StepPart(g.Params, it.lr, part, rp.N)
@@ -301,8 +314,12 @@ func (t *Trainer) runReplica(r, n int) {
 	t.Batches.PrefetchNextRows(transposed, r*b/t.Replicas.N, (r+1)*b/t.Replicas.N)
 }
 
-// apply clips the gradients and runs the optimizers with this step's learning rate.
+// apply runs the hooks' AfterBackward, clips the gradients and runs the optimizers
+// with this step's learning rate.
 func (t *Trainer) apply() {
+	for _, h := range t.Hooks {
+		h.AfterBackward()
+	}
 	u := &t.Update
 	if u.ClipNorm > 0 {
 		optim.ClipGlobalNorm(u.Params, u.ClipNorm)
