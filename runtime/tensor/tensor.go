@@ -3,8 +3,8 @@
 package tensor
 
 import (
-	"slices"
 	"fmt"
+	"slices"
 	"strings"
 )
 
