@@ -15,12 +15,15 @@ type replicas struct {
 	params  []*tensor.Param                   // what the programs compute with
 	shadows []map[*tensor.Param]*tensor.Param // shadows[r], nil for r = 0
 	grads   [][]*tensor.Tensor                // grads[r][i]: replica r's gradient of params[i]
-	progs   map[[2]int]*train.Compiled        // by replica and rows
+	progs   []map[int]*train.Compiled         // progs[r]: replica r's, by rows
 }
 
 // newReplicas makes the shadows of params for n replicas.
 func newReplicas(params []*tensor.Param, n int) *replicas {
-	rs := &replicas{params: params, shadows: make([]map[*tensor.Param]*tensor.Param, n), grads: make([][]*tensor.Tensor, n), progs: map[[2]int]*train.Compiled{}}
+	rs := &replicas{params: params, shadows: make([]map[*tensor.Param]*tensor.Param, n), grads: make([][]*tensor.Tensor, n), progs: make([]map[int]*train.Compiled, n)}
+	for r := range n {
+		rs.progs[r] = map[int]*train.Compiled{}
+	}
 	for r := 1; r < n; r++ {
 		rs.shadows[r] = map[*tensor.Param]*tensor.Param{}
 		for _, p := range params {
@@ -61,13 +64,5 @@ func (rs *replicas) param(r int, p *tensor.Param) *tensor.Param {
 
 // replicaProgram returns replica r's training program for a share of n rows.
 func (s *Session) replicaProgram(r, n int) (*train.Compiled, error) {
-	key := [2]int{r, n}
-	if c, ok := s.replicas.progs[key]; ok {
-		return c, nil
-	}
-	c, err := s.compileReplica(r, n)
-	if err == nil {
-		s.replicas.progs[key] = c
-	}
-	return c, err
+	return cached(s.replicas.progs[r], n, func() (*train.Compiled, error) { return s.compileReplica(r, n) })
 }

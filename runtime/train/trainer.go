@@ -138,7 +138,7 @@ func (t *Trainer) Step() (float64, error) {
 		}
 	}
 	c.Prog.SetTraining(true)
-	c.Prog.Seed(t.Seed ^ uint64(t.Clock.Step+1)*0x9E3779B97F4A7C15)
+	c.Prog.Seed(t.stepSeed())
 	if err := c.Prog.Run(); err != nil {
 		return 0, fmt.Errorf("step %d: %w", t.Clock.Step+1, err)
 	}
@@ -245,12 +245,8 @@ func (t *Trainer) sumGrads() {
 // applyParts sums the replicas' gradients, runs the hooks' AfterBackwardPart and
 // updates the weights, each core its own part of every parameter.
 func (t *Trainer) applyParts() {
-	u, rp := &t.Update, t.Replicas
-	if u.Set != nil {
-		u.Set(t.Clock.Step)
-	}
-	t.parts = partItems{t: t, lr: float32(u.LR.At(t.Clock.Step))}
-	t.fork.Run(rp.N, &t.parts)
+	t.parts = partItems{t: t, lr: t.rates()}
+	t.fork.Run(t.Replicas.N, &t.parts)
 }
 
 // replicaItems runs the replicas of a step on a batch of n rows, one item each.
@@ -303,12 +299,10 @@ func (t *Trainer) runReplica(r, n int) {
 	if c.Y != nil {
 		copy(c.Y.Data, t.Batches.Y()[run.lo:run.hi])
 	}
-	for _, s := range c.Scalars {
-		s.Input.Data[0] = float32(s.Schedule.At(step))
-	}
+	feedScalars(c, step)
 	c.Share.Data[0] = float32(run.hi-run.lo) / float32(n)
 	c.Prog.SetTraining(true)
-	c.Prog.Seed(t.Seed ^ uint64(step+1)*0x9E3779B97F4A7C15 ^ uint64(r)*0xBF58476D1CE4E5B9)
+	c.Prog.Seed(t.stepSeed() ^ uint64(r)*0xBF58476D1CE4E5B9)
 	run.err = c.Prog.Run()
 	b := t.Batches.BatchSize()
 	t.Batches.PrefetchNextRows(transposed, r*b/t.Replicas.N, (r+1)*b/t.Replicas.N)
@@ -324,14 +318,24 @@ func (t *Trainer) apply() {
 	if u.ClipNorm > 0 {
 		optim.ClipGlobalNorm(u.Params, u.ClipNorm)
 	}
-	if u.Set != nil {
-		u.Set(t.Clock.Step)
-	}
-	lr := float32(u.LR.At(t.Clock.Step))
+	lr := t.rates()
 	for _, g := range u.Groups {
 		g.Opt.Step(g.Params, lr)
 	}
 }
+
+// rates applies this step's scheduled optimizer settings and returns its learning
+// rate.
+func (t *Trainer) rates() float32 {
+	u := &t.Update
+	if u.Set != nil {
+		u.Set(t.Clock.Step)
+	}
+	return float32(u.LR.At(t.Clock.Step))
+}
+
+// stepSeed is the seed of this step's random ops (dropout, noise).
+func (t *Trainer) stepSeed() uint64 { return t.Seed ^ uint64(t.Clock.Step+1)*0x9E3779B97F4A7C15 }
 
 // LR is the learning rate of the next step.
 func (t *Trainer) LR() float64 { return t.Update.LR.At(t.Clock.Step) }
@@ -346,6 +350,11 @@ func feed(c *Compiled, b *data.Batcher, step int) {
 	if c.Y != nil {
 		copy(c.Y.Data, b.Y())
 	}
+	feedScalars(c, step)
+}
+
+// feedScalars feeds a program this step's values of its schedules.
+func feedScalars(c *Compiled, step int) {
 	for _, s := range c.Scalars {
 		s.Input.Data[0] = float32(s.Schedule.At(step))
 	}
