@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Reproduces the tables of recipes/README.md: every recipe over seeds 1, 2 and 3, at 90%
-# and at 98% sparsity where that applies. Prints one "mean ± std" line per row; takes
-# about half an hour on 2 cores for masks, ten minutes for nm, twenty for mixtures
-# (pass masks, nm, mixtures or models to run one table).
+# Reproduces the tables of recipes/README.md: every recipe over seeds 1, 2 and 3 (the
+# models table over 1 to 10), at 90% and at 98% sparsity where that applies. Prints one
+# "mean ± std" line per row; takes about half an hour on 2 cores for masks, ten minutes
+# for nm, twenty for mixtures, fifteen for models (pass masks, nm, mixtures or models
+# to run one table; models prints every seed's line, recipes/results-moe.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go build -o /tmp/roux-results ./cmd/roux
 row() { # name recipe [--set ...]
     local name=$1; shift
     printf '%s\t%s\n' "$name" "$(/tmp/roux-results sweep "$@" | tail -1)"
+}
+full() { # recipe [--set ...]: every seed's line too (the models table reads each seed's loads)
+    echo "# roux sweep $*"
+    /tmp/roux-results sweep "$@"
 }
 sel() { # init for a sparsity and distribution
     echo "sparse.init=random(sparsity: $1, distribution: $2)"
@@ -50,9 +55,15 @@ row "30% label-sparse: adawac" recipes/mnist_adawac.recipe
 row "30% label-sparse: fixed 1/2, 1/2" recipes/mnist_adawac_fixed.recipe
 fi
 if [ -z "$only" ] || [ "$only" = models ]; then
-row "moe, balance 0.01" recipes/mnist_moe.recipe
-row "moe, no balance" recipes/mnist_moe.recipe --set alpha=0
-row "moe8, balance 0.1" recipes/mnist_moe8.recipe
-row "moe8, balance 0.01" recipes/mnist_moe8.recipe --set alpha=0.01
-row "moe8, no balance" recipes/mnist_moe8.recipe --set alpha=0
+ten=1,2,3,4,5,6,7,8,9,10
+full recipes/mnist_mlp.recipe --seeds $ten
+full recipes/mnist_moe.recipe --seeds $ten
+full recipes/mnist_moe.recipe --seeds $ten --set alpha=0
+full recipes/mnist_moe8.recipe --seeds $ten
+full recipes/mnist_moe8.recipe --seeds $ten --set alpha=0.01
+full recipes/mnist_moe8.recipe --seeds $ten --set alpha=0.03
+full recipes/mnist_moe8.recipe --seeds $ten --set alpha=0
+# the dense counterpart: LeNet-300-100 with a 74-unit layer between its hidden ones
+sed 's/    h2  = dense(h1, 100)/    hm  = dense(h1, 74) |> relu\n    h2  = dense(hm, 100)/' recipes/mnist_mlp.recipe >/tmp/mnist_mlp74.recipe
+full /tmp/mnist_mlp74.recipe --seeds $ten
 fi
