@@ -24,6 +24,13 @@ func scalarP(name string, def any, doc string) sig.Param {
 	return sig.Param{Name: name, Type: sig.Scalar, Default: def, Doc: doc}
 }
 
+// nonNegativeScalar makes a number-or-schedule parameter reject negative values: a
+// constant below 0, or a schedule that goes below 0 at any step.
+func nonNegativeScalar(p sig.Param) sig.Param {
+	p.Check = nonNegative
+	return p
+}
+
 func boolP(name string, def bool, doc string) sig.Param {
 	return sig.Param{Name: name, Type: sig.Bool, Default: def, Doc: doc}
 }

@@ -9,7 +9,7 @@ import (
 // (MaskSparsity, R1), group lasso as a proximal step after each update (R2). Each may be
 // restricted to the weights a mask prunes, with pruned_by: MASK.
 func init() {
-	strength := sig.Param{Name: "strength", Type: sig.Scalar, Doc: "the penalty's weight λ (a number or schedule)"}
+	strength := sig.Param{Name: "strength", Type: sig.Scalar, Doc: "the penalty's weight λ (a number or schedule)", Check: nonNegative}
 	prunedBy := sig.Param{Name: "pruned_by", Type: sig.MaskName, Optional: true, Doc: "penalise only the weights this mask prunes (MaskSparsity); a group only when all its weights are pruned"}
 	add := func(name, doc string, params []sig.Param, p func(a Args) regularize.Penalty) {
 		mustRegister(&Entry{Signature: sig.Signature{Name: name, Kind: sig.Regular, Doc: doc, Params: params}, Regularize: p})
