@@ -20,11 +20,11 @@ func init() {
 	add(sig.Signature{Name: "uda", Views: true,
 		Doc: "UDA consistency (PAPERS.md L3): mean over the batch of 1[max softmax(weak) > threshold]·KL(softmax(weak/temperature) ‖ softmax(strong)), the masked samples counted as zeros; reports the share of samples kept.",
 		Params: append(views, numP("temperature", 0.4, "sharpening temperature of the target", positive),
-			sig.Param{Name: "threshold", Type: sig.Scalar, Default: 0.8, Doc: "confidence threshold on the unsharpened weak probability (a number or schedule)"}, reduceP),
+			sig.Param{Name: "threshold", Type: sig.Scalar, Default: 0.8, Doc: "confidence threshold on the unsharpened weak probability (a number or schedule)", Check: unitInterval}, reduceP),
 		Shape: perSampleShape(pairOfRows)}, uda)
 	add(sig.Signature{Name: "fixmatch", Views: true,
 		Doc:    "FixMatch consistency: mean over the batch of 1[max softmax(weak) > threshold]·CE(strong, argmax weak), the hard pseudo-label; reports the share of samples kept.",
-		Params: append(views, sig.Param{Name: "threshold", Type: sig.Scalar, Default: 0.95, Doc: "confidence threshold (a number or schedule)"}, reduceP),
+		Params: append(views, sig.Param{Name: "threshold", Type: sig.Scalar, Default: 0.95, Doc: "confidence threshold (a number or schedule)", Check: unitInterval}, reduceP),
 		Shape:  perSampleShape(pairOfRows)}, fixmatch)
 	scalar := func(in []sig.Shape, _ sig.Args) (sig.Shape, error) { return sig.Shape{}, nil }
 	add(sig.Signature{Name: "elr", PerSample: true,

@@ -71,7 +71,7 @@ func registerRegrow() {
 		mustRegister(&Entry{
 			Signature: sig.Signature{Name: rule, Kind: sig.Regrow, Doc: r.doc,
 				Params: []sig.Param{
-					{Name: "fraction", Type: sig.Scalar, Optional: true, Doc: "share of active weights replaced at each update; default cosine(0.3 -> 0) over [0, until]"},
+					{Name: "fraction", Type: sig.Scalar, Optional: true, Doc: "share of active weights replaced at each update; default cosine(0.3 -> 0) over [0, until]", Check: unitInterval},
 					timeP("every", sig.TimeValue{Amount: 100, Unit: "steps"}, "steps between updates (ΔT)"),
 					timeP("until", sig.TimeValue{Amount: 75, Unit: "%"}, "last update (T_end)")}},
 			Mask: func(a Args) any {
@@ -99,9 +99,9 @@ func registerPruned() {
 		[]sig.Param{numP("decay", 2e-4, "λ_W", nonNegative)},
 		func(a Args) mask.Pruned { return mask.Pruned{Rule: "srste", Decay: a.Float("decay")} })
 	add("decay", "Progressive gradient flow (MdGf): pruned weights are scaled by β(t) in the forward pass, dense gradient (PAPERS.md M3).",
-		[]sig.Param{scalarP("beta", nil, "β(t), from 1 (dense) to 0 (hard mask), like linear(1 -> 0, until: 50%)")},
+		[]sig.Param{withCheck(scalarP("beta", nil, "β(t), from 1 (dense) to 0 (hard mask), like linear(1 -> 0, until: 50%)"), unitInterval)},
 		func(a Args) mask.Pruned { return mask.Pruned{Rule: "decay", Beta: a.Scalar("beta")} })
 	add("shrink", "ISS-P: after each step the pruned share of smallest |w| is multiplied by ρ instead of zeroed (PAPERS.md M5).",
-		[]sig.Param{scalarP("rho", 0.99, "ρ, the factor per step")},
+		[]sig.Param{withCheck(scalarP("rho", 0.99, "ρ, the factor per step"), nonNegative)},
 		func(a Args) mask.Pruned { return mask.Pruned{Rule: "shrink", Rho: a.Scalar("rho")} })
 }

@@ -8,8 +8,8 @@ import (
 // Parameters every optimizer shares.
 func commonOptParams(lr any, wd float64) []sig.Param {
 	return []sig.Param{
-		nonNegativeScalar(scalarP("lr", lr, "learning rate: a number or a schedule")),
-		nonNegativeScalar(scalarP("weight_decay", wd, "weight decay: a number or a schedule")),
+		withCheck(scalarP("lr", lr, "learning rate: a number or a schedule"), nonNegative),
+		withCheck(scalarP("weight_decay", wd, "weight decay: a number or a schedule"), nonNegative),
 		{Name: "decay_on", Type: sig.Selector, Optional: true, Doc: "apply weight decay only to these parameters, like net.*.weight (default: all)"},
 		numP("clip_norm", 0.0, "clip the gradients' joint L2 norm to this value before each step; 0 turns clipping off", nonNegative),
 	}
@@ -20,7 +20,7 @@ func init() {
 		Signature: sig.Signature{Name: "sgd", Kind: sig.Optimizer,
 			Doc: "Stochastic gradient descent with momentum and Nesterov momentum (PyTorch semantics).",
 			Params: append(commonOptParams(nil, 0.0),
-				nonNegativeScalar(scalarP("momentum", 0.0, "momentum factor: a number or a schedule")),
+				withCheck(scalarP("momentum", 0.0, "momentum factor: a number or a schedule"), nonNegative),
 				boolP("nesterov", false, "use Nesterov momentum"))},
 		Optimizer: buildSGD,
 	})

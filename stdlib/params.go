@@ -24,10 +24,10 @@ func scalarP(name string, def any, doc string) sig.Param {
 	return sig.Param{Name: name, Type: sig.Scalar, Default: def, Doc: doc}
 }
 
-// nonNegativeScalar makes a number-or-schedule parameter reject negative values: a
-// constant below 0, or a schedule that goes below 0 at any step.
-func nonNegativeScalar(p sig.Param) sig.Param {
-	p.Check = nonNegative
+// withCheck gives a parameter a check on its values: on a constant, or on every value
+// a schedule takes.
+func withCheck(p sig.Param, check func(any) string) sig.Param {
+	p.Check = check
 	return p
 }
 
@@ -55,6 +55,14 @@ func positive(v any) string {
 func nonNegative(v any) string {
 	if f, ok := v.(float64); ok && f < 0 {
 		return fmt.Sprintf("must not be negative, got %g", f)
+	}
+	return ""
+}
+
+// unitInterval accepts [0, 1]: a probability threshold, a share, a blend factor.
+func unitInterval(v any) string {
+	if f, ok := v.(float64); ok && (f < 0 || f > 1) {
+		return fmt.Sprintf("must be between 0 and 1, got %g", f)
 	}
 	return ""
 }

@@ -241,13 +241,6 @@ func registerNorms() {
 	})
 }
 
-func unitInterval(v any) string {
-	if f, ok := v.(float64); ok && (f < 0 || f > 1) {
-		return fmt.Sprintf("must be between 0 and 1, got %g", f)
-	}
-	return ""
-}
-
 func batchNormShape(in []sig.Shape, _ sig.Args) (sig.Shape, error) {
 	if n := len(in[0]); n < 2 || n > 4 {
 		return nil, &sig.ArgError{Param: "x", Msg: fmt.Sprintf("expects a [B C] or [B C H W] input, got %s", in[0])}
