@@ -36,7 +36,8 @@ func stepped(t *testing.T, file string, n int, sets ...string) *roux.Session {
 // with its own copy of the CSR) and the others masked-dense, and RigL's 110 steps
 // take in a regrowth (step 100), which ranks the summed dense gradient. Regularizers
 // (a golden's recipe: L1 and group lasso over a GMP mask) add their gradients and
-// proximal steps once, to the summed step.
+// proximal steps once, to the summed step. A mixture of experts without the balance
+// term, noise or capacity routes every row on its own, so it matches too.
 func TestDataParallelMatchesOneProgram(t *testing.T) {
 	for _, c := range []struct {
 		file  string
@@ -48,6 +49,7 @@ func TestDataParallelMatchesOneProgram(t *testing.T) {
 		{"recipes/mnist_erk.recipe", 40, 1e-6},
 		{"recipes/mnist_rigl.recipe", 110, 1e-5},
 		{goldenRecipe(t, "ok_data_parallel_regularize"), 40, 1e-5},
+		{moeRecipe(t, "noise: false, balance: 0", "batch = 64"), 30, 1e-5},
 	} {
 		one := stepped(t, c.file, c.steps, "train.data_parallel=1")
 		for _, n := range []int{2, 3} {
@@ -164,5 +166,60 @@ func TestDataParallelProcedures(t *testing.T) {
 				t.Errorf("the weights differ by up to %.3g (tolerance 1e-5); some bits differ: %v", worst, differ)
 			}
 		})
+	}
+}
+
+// moeRecipe is a small mixture of experts on blobs with the given moe arguments and
+// train settings, written to a file for stepped.
+func moeRecipe(t *testing.T, moeArgs, train string) string {
+	t.Helper()
+	src := `recipe "moe"
+data train = blobs(n: 600, classes: 3, dim: 8)
+model net {
+    h   = moe(input(8), units: 12, experts: 4, k: 2, ` + moeArgs + `) |> relu
+    out = dense(h, 3)
+}
+loss = cross_entropy(net(train.x), train.y)
+optimizer = sgd(lr: 0.1, momentum: 0.9)
+train {
+    epochs = 2
+    seed   = 3
+` + train + `
+}
+`
+	file := filepath.Join(t.TempDir(), "moe.recipe")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// TestDataParallelMoEBalancePerReplica: with replicas, each replica's balance term is
+// taken over its own rows and weighted by its share. With the learning rate at 0 the
+// weights stay put, so the first step of two replicas over a batch of 64 must cost
+// the mean of the first two steps of one program over batches of 32, which see the
+// same rows; one program over the whole batch costs something else. The router's
+// weights, zero at the start, are set so that it routes rows apart.
+func TestDataParallelMoEBalancePerReplica(t *testing.T) {
+	file := moeRecipe(t, "noise: false, balance: 1", "batch = 64")
+	first := func(n int, sets ...string) []float64 {
+		s := session(t, file, append(sets, "optimizer.lr=0", "optimizer.momentum=0")...)
+		for _, p := range s.Params() {
+			if p.Name == "net.h.gate_weight" {
+				for i := range p.Value.Data { // it starts at zero: every row ties
+					p.Value.Data[i] = float32(3 * math.Sin(float64(i)))
+				}
+			}
+		}
+		return steps(t, s, n)
+	}
+	dp := first(1, "train.data_parallel=2")[0]
+	halves := first(2, "train.batch=32")
+	whole := first(1)[0]
+	if want := (halves[0] + halves[1]) / 2; math.Abs(dp-want) > 1e-5*math.Abs(want) {
+		t.Errorf("two replicas' loss %.7g, want the mean of the halves' %.7g", dp, want)
+	}
+	if math.Abs(dp-whole) < 1e-4*math.Abs(whole) {
+		t.Errorf("two replicas' loss %.7g equals the whole batch's %.7g: the balance term did not act per replica", dp, whole)
 	}
 }

@@ -5,9 +5,11 @@ package check
 // programs compute are summed, so anything else a step keeps or changes would be kept
 // or changed once per replica. Masks, regularizers and procedures are supported: they
 // act on the summed gradient and the weights, which the replicas share, once per step
-// or between phases. A loss mixture's other streams, per-sample state and mean
-// teachers are not split, and batch_norm's statistics and moe's balance term over a
-// share of the batch are not the whole batch's.
+// or between phases. A mixture of experts routes each replica's rows on their own, and
+// its balance term and capacity are over the replica's share, weighted by the share,
+// as distributed MoE training computes them per device. A loss mixture's other
+// streams, per-sample state and mean teachers are not split, and batch_norm's
+// statistics over a share of the batch are not the whole batch's.
 func (c *checker) checkDataParallel() {
 	tr := c.r.Train
 	if tr == nil || tr.DataParallel <= 1 {
@@ -24,7 +26,7 @@ func (c *checker) checkDataParallel() {
 				break
 			}
 			Walk(st.Value, func(v Value) bool {
-				if call, ok := v.(*Call); ok && (call.Sig.Name == "batch_norm" || call.Sig.Name == "moe") {
+				if call, ok := v.(*Call); ok && call.Sig.Name == "batch_norm" {
 					why = call.Sig.Name + " (model " + m.Name + ", statement " + st.Name + ")"
 				}
 				return why != ""
