@@ -29,11 +29,8 @@ func (c *checker) arg(p *sig.Param, e syntax.Expr, call *Call, cx *ctx) (Value, 
 			return nil, bad, false
 		}
 		call.Const[p.Name] = k.V
-	} else if p.Type == sig.Scalar && p.Check != nil {
-		if msg, s := scheduleCheck(p.Check, v); msg != "" {
-			c.errorf(e.Pos(), "%s: %s %s, since this schedule runs from %s", call.Sig.Name, p.Name, msg, s)
-			return nil, bad, false
-		}
+	} else if p.Type == sig.Scalar && p.Check != nil && !c.inRange(e, v, call.Sig.Name+": "+p.Name, p.Check, "") {
+		return nil, bad, false
 	}
 	if l, isList := v.(*List); isList {
 		call.Const[p.Name] = listConsts(l)

@@ -3,6 +3,8 @@ package check
 import (
 	"fmt"
 	"math"
+
+	"github.com/roux-ml/roux/lang/syntax"
 )
 
 // span is the set of values a schedule can take over training: from lo to hi, each end
@@ -180,16 +182,25 @@ func productSpan(x, y span) span {
 	return s
 }
 
-// scheduleCheck applies a parameter's check to every value a schedule argument takes:
-// "" when all pass, else the check's message for the failing end.
-func scheduleCheck(check func(any) string, v Value) (msg string, s span) {
+// inRange reports whether every value the number or schedule v (written as e) can
+// take passes check, and reports an error naming what when one does not; why, if
+// not empty, ends the message.
+func (c *checker) inRange(e syntax.Expr, v Value, what string, check func(any) string, why string) bool {
 	s, ok := valueSpan(v)
 	if !ok {
-		return "", s
+		return true // not bounded at check time
 	}
 	lo, hi := s.ends()
-	if msg = check(lo); msg == "" {
+	msg := check(lo)
+	if msg == "" {
 		msg = check(hi)
 	}
-	return msg, s
+	if msg == "" {
+		return true
+	}
+	if _, isConst := v.(*Const); !isConst {
+		msg += ", since this schedule runs from " + s.String()
+	}
+	c.errorf(e.Pos(), "%s %s%s", what, msg, why)
+	return false
 }

@@ -128,7 +128,7 @@ func (c *checker) maskCall(e syntax.Expr, kind sig.Kind) *Call {
 }
 
 // maskSparsity checks the target sparsity over time: a number or schedule whose
-// constants all lie in [0, 1).
+// values all lie in [0, 1).
 func (c *checker) maskSparsity(m *Mask, e syntax.Expr) bool {
 	v, t := c.expr(e, &ctx{where: "schedule"})
 	if t.k == tBad {
@@ -138,38 +138,19 @@ func (c *checker) maskSparsity(m *Mask, e syntax.Expr) bool {
 		c.errorf(e.Pos(), "sparsity must be a number or a schedule such as cubic(0 -> 0.9), not a %s", t)
 		return false
 	}
-	if bad := outsideFraction(v); bad != nil {
-		c.errorf(bad.Pos(), "sparsity %s is outside [0, 1): a sparsity of 1 would prune every weight", constText(bad.(*Const).V))
+	if !c.inRange(e, v, "sparsity", belowOne, ": a sparsity of 1 would prune every weight") {
 		return false
 	}
 	m.Sparsity = v
 	return true
 }
 
-// outsideFraction finds a constant of a sparsity expression outside [0, 1).
-func outsideFraction(v Value) Value {
-	switch v := v.(type) {
-	case *Const:
-		if f, ok := v.V.(float64); ok && (f < 0 || f >= 1) {
-			return v
-		}
-	case *Range:
-		if b := outsideFraction(v.From); b != nil {
-			return b
-		}
-		return outsideFraction(v.To)
-	case *Call:
-		for i, p := range v.Sig.Params {
-			if p.Type == sig.Range || (p.Name == "value" && p.Type == sig.Number) {
-				if b := outsideFraction(v.Args[i]); b != nil {
-					return b
-				}
-			}
-		}
-	case *ScheduleRef:
-		return outsideFraction(v.S.Value)
+// belowOne accepts a sparsity: [0, 1).
+func belowOne(v any) string {
+	if f, ok := v.(float64); ok && (f < 0 || f >= 1) {
+		return fmt.Sprintf("must be at least 0 and less than 1, got %s", constText(f))
 	}
-	return nil
+	return ""
 }
 
 // maskDefaultsAndRules fills defaults and reports settings that contradict each other.
