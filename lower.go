@@ -140,9 +140,9 @@ func (s *Session) lower(n int, training bool, r int) (c *train.Compiled, err err
 	}
 	if r >= 0 {
 		c.Share = p.Input("share")
-		if len(l.commits) > 0 || c.Before != nil || len(s.weights.states) > 0 {
+		if len(l.commits) > 0 || c.Before != nil {
 			// the checker rejects what leads here (check.checkDataParallel); this is its backstop
-			return nil, fmt.Errorf("%s: data_parallel: this recipe keeps per-sample or layer state, which replicas cannot split yet", s.recipe.Train.DataParallelPos)
+			return nil, fmt.Errorf("%s: data_parallel: this recipe keeps per-sample state, which replicas cannot split yet", s.recipe.Train.DataParallelPos)
 		}
 	}
 	return c, nil
@@ -266,6 +266,9 @@ func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 	// only layers own weights and state, so only their calls carry a model and statement
 	path := func(name string) string { return c.Model.Name + "." + c.Stmt.Name + "." + name }
 	state := func(name string, shape []int, fill float32) *tensor.Tensor {
+		if l.replica >= 1 { // the replica's own, so that only replica 0 updates the session's
+			return l.s.replicas.state(l.replica, path(name), shape)
+		}
 		return l.s.weights.state(path(name), shape, fill)
 	}
 	sparse := func(name string) *graph.Sparsity { return l.s.sparsity(path(name), l.replica) }

@@ -223,3 +223,50 @@ func TestDataParallelMoEBalancePerReplica(t *testing.T) {
 		t.Errorf("two replicas' loss %.7g equals the whole batch's %.7g: the balance term did not act per replica", dp, whole)
 	}
 }
+
+// TestDataParallelBatchNormPerReplica: with replicas each batch norm normalises its
+// share by the share's statistics, and replica 0's share moves the running
+// statistics. With the learning rate at 0, two replicas' first step over a batch of
+// 64 costs the mean of one program's first two steps over batches of 32 (the same
+// rows), and leaves the running statistics of that program's first step, bit for bit.
+func TestDataParallelBatchNormPerReplica(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bn.recipe")
+	src := `recipe "bn"
+data train = moons(n: 600)
+model net {
+    h   = dense(input(2), 16)
+    n   = batch_norm(h) |> relu
+    out = dense(n, 2)
+}
+loss = cross_entropy(net(train.x), train.y)
+optimizer = sgd(lr: 0)
+train {
+    epochs = 2
+    batch  = 64
+    seed   = 3
+}
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dp := session(t, file, "train.data_parallel=2")
+	dpLoss := steps(t, dp, 1)[0]
+	halves := session(t, file, "train.batch=32")
+	first := steps(t, halves, 1)[0]
+	for _, path := range []string{"net.n.running_mean", "net.n.running_var"} {
+		a, b := dp.State(path).Data, halves.State(path).Data
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+				t.Fatalf("%s[%d] is %v after two replicas' step, %v after one program's over replica 0's rows", path, i, a[i], b[i])
+			}
+		}
+	}
+	second := steps(t, halves, 1)[0]
+	whole := steps(t, session(t, file), 1)[0]
+	if want := (first + second) / 2; math.Abs(dpLoss-want) > 1e-6*math.Abs(want) {
+		t.Errorf("two replicas' loss %.7g, want the mean of the halves' %.7g", dpLoss, want)
+	}
+	if math.Abs(dpLoss-whole) < 1e-5*math.Abs(whole) {
+		t.Errorf("two replicas' loss %.7g equals the whole batch's %.7g: the statistics were not per replica", dpLoss, whole)
+	}
+}

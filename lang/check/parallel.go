@@ -5,35 +5,16 @@ package check
 // programs compute are summed, so anything else a step keeps or changes would be kept
 // or changed once per replica. Masks, regularizers and procedures are supported: they
 // act on the summed gradient and the weights, which the replicas share, once per step
-// or between phases. A mixture of experts routes each replica's rows on their own, and
-// its balance term and capacity are over the replica's share, weighted by the share,
-// as distributed MoE training computes them per device. A loss mixture's other
-// streams, per-sample state and mean teachers are not split, and batch_norm's
-// statistics over a share of the batch are not the whole batch's.
+// or between phases. Layers that see the whole batch see each replica's share, as in
+// distributed training without synchronised layers: a mixture of experts routes each
+// replica's rows, with its balance term and capacity over the share, weighted by it;
+// a batch norm normalises each share by its own statistics, and replica 0's share moves
+// the running statistics (as PyTorch's DistributedDataParallel keeps rank 0's). A loss
+// mixture's other streams, per-sample state and mean teachers are not split.
 func (c *checker) checkDataParallel() {
 	tr := c.r.Train
-	if tr == nil || tr.DataParallel <= 1 {
+	if tr == nil || tr.DataParallel <= 1 || c.r.Evaluated == nil {
 		return
 	}
-	why := ""
-	switch {
-	case c.r.Evaluated != nil:
-		why = "a loss mixture (several data sets, augmentations, per-sample state or a mean teacher)"
-	}
-	for _, m := range c.r.Models {
-		for _, st := range m.Stmts {
-			if why != "" {
-				break
-			}
-			Walk(st.Value, func(v Value) bool {
-				if call, ok := v.(*Call); ok && call.Sig.Name == "batch_norm" {
-					why = call.Sig.Name + " (model " + m.Name + ", statement " + st.Name + ")"
-				}
-				return why != ""
-			})
-		}
-	}
-	if why != "" {
-		c.errorf(tr.DataParallelPos, "data_parallel = %d cannot be combined with %s yet; remove one of them", tr.DataParallel, why)
-	}
+	c.errorf(tr.DataParallelPos, "data_parallel = %d cannot be combined with a loss mixture (several data sets, augmentations, per-sample state or a mean teacher) yet; remove one of them", tr.DataParallel)
 }
