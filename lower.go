@@ -29,12 +29,18 @@ func (w *weights) state(path string, shape []int, fill float32) *tensor.Tensor {
 	if t, ok := w.states[path]; ok {
 		return t
 	}
+	t := filled(shape, fill)
+	w.states[path] = t
+	w.stateOf = append(w.stateOf, path)
+	return t
+}
+
+// filled returns a new tensor of the shape with every entry fill.
+func filled(shape []int, fill float32) *tensor.Tensor {
 	t := tensor.New(shape...)
 	for i := range t.Data {
 		t.Data[i] = fill
 	}
-	w.states[path] = t
-	w.stateOf = append(w.stateOf, path)
 	return t
 }
 
@@ -267,7 +273,7 @@ func (l *lowerer) builder(c *check.Call, teacher *check.Model) *stdlib.Builder {
 	path := func(name string) string { return c.Model.Name + "." + c.Stmt.Name + "." + name }
 	state := func(name string, shape []int, fill float32) *tensor.Tensor {
 		if l.replica >= 1 { // the replica's own, so that only replica 0 updates the session's
-			return l.s.replicas.state(l.replica, path(name), shape)
+			return l.s.replicas.state(l.replica, path(name), shape, fill)
 		}
 		return l.s.weights.state(path(name), shape, fill)
 	}

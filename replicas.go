@@ -73,12 +73,12 @@ func (s *Session) replicaProgram(r, n int) (*train.Compiled, error) {
 	return cached(s.replicas.progs[r], n, func() (*train.Compiled, error) { return s.compileReplica(r, n) })
 }
 
-// state returns replica r's own copy of the layer state at path (r ≥ 1), shaped like
-// the session's.
-func (rs *replicas) state(r int, path string, shape []int) *tensor.Tensor {
+// state returns replica r's own layer state at path (r ≥ 1), created like the
+// session's: shaped shape, filled with fill.
+func (rs *replicas) state(r int, path string, shape []int, fill float32) *tensor.Tensor {
 	t, ok := rs.states[r][path]
 	if !ok {
-		t = tensor.New(shape...)
+		t = filled(shape, fill)
 		rs.states[r][path] = t
 	}
 	return t
