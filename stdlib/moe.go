@@ -31,7 +31,7 @@ func init() {
 				boolP("noise", true, "topk: add N(0,1)·softplus(x·W_noise) to the gate scores while training (Shazeer et al.)"),
 				boolP("normalize", true, "topk: the chosen experts' weights are a softmax over the k chosen (Shazeer et al.); false keeps their probabilities under the softmax over all E (Switch Transformer), which is what lets a top-1 router learn"),
 				{Name: "temperature", Type: sig.Scalar, Default: 1.0, Doc: "dense and activation gates: the softmax temperature τ (a number or schedule, annealed high to low)", Check: positive},
-				numP("threshold", 1e-3, "dense and activation gates: experts whose weight is below this are skipped", nonNegative),
+				numP("threshold", 1e-3, "dense and activation gates: experts whose weight is below this are skipped; below 1, since the weights sum to 1", fraction),
 				numP("capacity", 0.0, "capacity factor c: each expert takes at most ⌈c·B·k/E⌉ rows of a batch, in order, the rest are dropped; 0 is unlimited", nonNegative),
 				{Name: "balance", Type: sig.Scalar, Default: 0.01, Doc: "α of the load-balancing term added to the training loss (a number or schedule); 0 turns it off", Check: nonNegative},
 				{Name: "importance", Type: sig.Scalar, Default: 0.0, Doc: "w of the importance term w·CV(Σ_x G(x))² added to the training loss (a number or schedule; PAPERS G1's alternative to balance, usually 0.1); 0 leaves it out", Check: nonNegative},
